@@ -1,0 +1,69 @@
+/**
+ * The contract between renderer and main: the only way they talk.
+ * Each channel has an input and an output schema; each stream has a params and an event schema.
+ * Types are inferred from the schemas, so a change here is checked on both sides.
+ */
+import { z } from 'zod';
+import {
+  AppInfo,
+  AuditEntry,
+  AuditVerification,
+  KubeContextList,
+  ModelList,
+  PrometheusCheck,
+  PrometheusSettingsInput,
+  SettingsUpdate,
+  SettingsView,
+} from './domain';
+
+const empty = z.object({}).strict();
+
+export const channels = {
+  'app.info': { input: empty, output: AppInfo },
+  'settings.get': { input: empty, output: SettingsView },
+  'settings.update': { input: SettingsUpdate.strict(), output: SettingsView },
+  'kube.contexts': { input: empty, output: KubeContextList },
+  'models.list': { input: z.object({ context: z.string().min(1).max(512).optional() }).strict(), output: ModelList },
+  'prometheus.check': {
+    /** with no input, checks the saved settings; with input, checks a proposed configuration before saving */
+    input: z.object({ proposed: PrometheusSettingsInput.optional() }).strict(),
+    output: PrometheusCheck,
+  },
+  'audit.list': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    output: z.array(AuditEntry),
+  },
+  'audit.verify': { input: empty, output: AuditVerification },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export const streams = {
+  /** the model list, re-sent every `intervalS` seconds with fresh rates */
+  'models.live': {
+    params: z
+      .object({
+        context: z.string().min(1).max(512).optional(),
+        intervalS: z.number().int().min(2).max(300).default(10),
+      })
+      .strict(),
+    event: ModelList,
+  },
+} as const satisfies Record<string, { params: z.ZodType; event: z.ZodType }>;
+
+export type Channel = keyof typeof channels;
+export type Stream = keyof typeof streams;
+export type ChannelInput<C extends Channel> = z.input<(typeof channels)[C]['input']>;
+export type ChannelParsedInput<C extends Channel> = z.output<(typeof channels)[C]['input']>;
+export type ChannelOutput<C extends Channel> = z.output<(typeof channels)[C]['output']>;
+export type StreamParams<S extends Stream> = z.input<(typeof streams)[S]['params']>;
+export type StreamParsedParams<S extends Stream> = z.output<(typeof streams)[S]['params']>;
+export type StreamEvent<S extends Stream> = z.output<(typeof streams)[S]['event']>;
+
+export const channelNames = Object.keys(channels) as Channel[];
+export const streamNames = Object.keys(streams) as Stream[];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+}
+export function isStream(name: unknown): name is Stream {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(streams, name);
+}
