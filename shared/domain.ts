@@ -55,6 +55,7 @@ export const PrometheusSettingsInput = z.object({
   url: httpUrl.nullable(),
   auth: PrometheusAuthInput,
 });
+export type PrometheusSettingsInput = z.infer<typeof PrometheusSettingsInput>;
 
 export const SettingsView = z.object({
   kube: z.object({

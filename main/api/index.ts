@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Dispatcher } from '../../shared/transport';
+import { listContexts, type KubeEnv } from '../kube/kubeconfig';
+import { memoryVault } from '../settings/secretVault';
+import { Settings } from '../settings/settings';
+import { openStore } from '../store';
+import type { ApiContext } from './context';
+import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
+import { listModels, watchModels } from './models';
+import { checkPrometheus } from './prometheus';
+import { appInfo, updateSettings } from './settings';
+
+export interface AppApiOptions {
+  storePath: string;
+  transport: 'electron' | 'serve' | 'memory';
+  version: string;
+  /** where the kubeconfig is looked for; defaults to this process's KUBECONFIG and HOME */
+  env?: KubeEnv;
+  /** check every handler's output against the contract (tests, development) */
+  checkOutputs?: boolean;
+}
+
+/** Opens the profile's store and returns the dispatcher every adapter binds to. */
+export async function createAppApi(options: AppApiOptions): Promise<{ dispatcher: Dispatcher; close(): Promise<void> }> {
+  if (options.storePath !== ':memory:') fs.mkdirSync(path.dirname(options.storePath), { recursive: true });
+  const store = openStore(options.storePath);
+  const ctx: ApiContext = {
+    store,
+    settings: new Settings(store, memoryVault()),
+    env: options.env ?? { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME },
+    version: options.version,
+    transport: options.transport,
+    actor: safeUserName(),
+  };
+
+  const handlers: Handlers = {
+    'app.info': () => appInfo(ctx),
+    'settings.get': () => ctx.settings.view(),
+    'settings.update': (input) => updateSettings(ctx, input),
+    'kube.contexts': () => {
+      const kube = ctx.settings.kube();
+      return listContexts(kube.kubeconfigPath, ctx.env);
+    },
+    'models.list': (input) => listModels(ctx, input),
+    'prometheus.check': (input) => checkPrometheus(ctx, input),
+    'audit.list': (input) => store.audit.list({ limit: input.limit }),
+    'audit.verify': () => store.audit.verify(),
+  };
+  const streams: StreamHandlers = {
+    'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail),
+  };
+
+  return {
+    dispatcher: createDispatcher(handlers, streams, { checkOutputs: options.checkOutputs ?? false }),
+    close: async () => store.close(),
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return 'unknown';
+  }
+}

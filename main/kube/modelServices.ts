@@ -1,0 +1,246 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1Container,
+  type V1Deployment,
+  type V1ObjectMeta,
+  type V1Pod,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { ModelServerKind, WorkloadKind } from '../../shared/domain';
+import { kubeError } from './errors';
+
+/** A model service as found in the cluster, before metrics are joined to it. */
+export interface DiscoveredModelService {
+  id: string;
+  name: string;
+  namespace: string;
+  workloadKind: WorkloadKind;
+  serverKind: ModelServerKind;
+  modelName: string;
+  replicas: { ready: number; desired: number };
+  image: string | null;
+  /** pods of this service are named `<podPrefix>…` (used to join pod-labelled metrics) */
+  podPrefix: string;
+}
+
+/** Labels a user can put on a workload to tell Firebreak what it is. */
+export const LABEL_SERVER = 'firebreak.dev/model-server';
+export const LABEL_MODEL = 'firebreak.dev/model-name';
+const LABEL_NAME = 'app.kubernetes.io/name';
+const ISVC_LABEL = 'serving.kserve.io/inferenceservice';
+const SIDECARS = new Set(['istio-proxy', 'queue-proxy', 'linkerd-proxy', 'kserve-container-agent', 'storage-initializer']);
+
+const IMAGE_RULES: Array<[RegExp, ModelServerKind]> = [
+  [/vllm/i, 'vllm'],
+  [/tritonserver|\/triton/i, 'triton'],
+  [/mlserver/i, 'mlserver'],
+  [/torchserve/i, 'torchserve'],
+  [/rayproject|ray-ml|\/ray:/i, 'rayserve'],
+  [/kserve/i, 'kserve'],
+];
+
+const serverKinds: readonly string[] = [
+  'vllm',
+  'triton',
+  'kserve',
+  'knative',
+  'torchserve',
+  'mlserver',
+  'rayserve',
+  'generic',
+];
+
+export interface ClusterObjects {
+  deployments: V1Deployment[];
+  statefulSets: V1StatefulSet[];
+  rollouts: KubeCustomObject[];
+  inferenceServices: KubeCustomObject[];
+  /** pods labelled with an InferenceService name (their readiness is the service's readiness) */
+  inferencePods: V1Pod[];
+}
+
+export interface KubeCustomObject {
+  metadata?: V1ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+/**
+ * Which workloads are model services: KServe InferenceServices and Argo Rollouts first, then Deployments
+ * and StatefulSets that run a known model server image, request GPUs, or carry the firebreak label.
+ * Workloads owned by another controller (KServe, Knative, Argo) are represented by their owner.
+ */
+export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelService[] {
+  const found: DiscoveredModelService[] = [];
+
+  for (const isvc of objects.inferenceServices) {
+    const meta = isvc.metadata;
+    if (!meta?.name || !meta.namespace) continue;
+    const predictor = (isvc.spec?.predictor ?? {}) as Record<string, unknown>;
+    const containers = (predictor.containers ?? []) as V1Container[];
+    const model = (predictor.model ?? {}) as { modelFormat?: { name?: string }; storageUri?: string };
+    const pods = objects.inferencePods.filter(
+      (p) => p.metadata?.namespace === meta.namespace && p.metadata?.labels?.[ISVC_LABEL] === meta.name,
+    );
+    found.push({
+      id: `${meta.namespace}/InferenceService/${meta.name}`,
+      name: meta.name,
+      namespace: meta.namespace,
+      workloadKind: 'InferenceService',
+      serverKind: labelledServer(meta) ?? serverFromContainers(containers) ?? 'kserve',
+      modelName: meta.labels?.[LABEL_MODEL] ?? meta.name,
+      replicas: {
+        ready: pods.filter(isPodReady).length,
+        desired: Math.max(numberOr(predictor.minReplicas, 1), pods.length === 0 ? 1 : 0),
+      },
+      image: mainImage(containers) ?? (model.storageUri ? `${model.modelFormat?.name ?? 'model'} @ ${model.storageUri}` : null),
+      podPrefix: `${meta.name}-predictor`,
+    });
+  }
+
+  for (const ro of objects.rollouts) {
+    const meta = ro.metadata;
+    if (!meta?.name || !meta.namespace) continue;
+    const template = (ro.spec?.template ?? {}) as { spec?: { containers?: V1Container[] } };
+    const containers = template.spec?.containers ?? [];
+    found.push({
+      id: `${meta.namespace}/Rollout/${meta.name}`,
+      name: meta.labels?.[LABEL_NAME] ?? meta.name,
+      namespace: meta.namespace,
+      workloadKind: 'Rollout',
+      serverKind: labelledServer(meta) ?? serverFromContainers(containers) ?? 'generic',
+      modelName: meta.labels?.[LABEL_MODEL] ?? meta.labels?.[LABEL_NAME] ?? meta.name,
+      replicas: { ready: numberOr(ro.status?.readyReplicas, 0), desired: numberOr(ro.spec?.replicas, 1) },
+      image: mainImage(containers),
+      podPrefix: `${meta.name}-`,
+    });
+  }
+
+  const workloads: Array<[WorkloadKind, V1Deployment | V1StatefulSet]> = [
+    ...objects.deployments.map((d) => ['Deployment', d] as [WorkloadKind, V1Deployment]),
+    ...objects.statefulSets.map((s) => ['StatefulSet', s] as [WorkloadKind, V1StatefulSet]),
+  ];
+  for (const [kind, w] of workloads) {
+    const meta = w.metadata;
+    if (!meta?.name || !meta.namespace) continue;
+    if (meta.ownerReferences?.some((o) => o.controller)) continue;
+    const containers = w.spec?.template?.spec?.containers ?? [];
+    const server = labelledServer(meta) ?? serverFromContainers(containers) ?? (requestsGpu(containers) ? 'generic' : null);
+    if (!server) continue;
+    found.push({
+      id: `${meta.namespace}/${kind}/${meta.name}`,
+      name: meta.labels?.[LABEL_NAME] ?? meta.name,
+      namespace: meta.namespace,
+      workloadKind: kind,
+      serverKind: server,
+      modelName: meta.labels?.[LABEL_MODEL] ?? servedModelName(containers) ?? meta.labels?.[LABEL_NAME] ?? meta.name,
+      replicas: { ready: w.status?.readyReplicas ?? 0, desired: w.spec?.replicas ?? 1 },
+      image: mainImage(containers),
+      podPrefix: `${meta.name}-`,
+    });
+  }
+
+  return found.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+}
+
+/** Lists what model services are made of. Cluster-wide first; on 403, the context's namespace only. */
+export async function discoverModelServices(kc: KubeConfig): Promise<DiscoveredModelService[]> {
+  const cluster = kc.getCurrentCluster()?.name ?? kc.getCurrentContext();
+  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+
+  const listCustom = async (group: string, version: string, plural: string, ns: string | null) => {
+    try {
+      const res = (
+        ns
+          ? await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural })
+          : await custom.listClusterCustomObject({ group, version, plural })
+      ) as { items?: KubeCustomObject[] };
+      return res.items ?? [];
+    } catch (err) {
+      // The CRD is not installed: not an error, the cluster just has none of these.
+      if (kubeError(err, cluster).code === 'NOT_FOUND') return [];
+      throw err;
+    }
+  };
+
+  const fetchAll = async (ns: string | null): Promise<ClusterObjects> => {
+    const [deployments, statefulSets, rollouts, inferenceServices, inferencePods] = await Promise.all([
+      ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces(),
+      ns ? apps.listNamespacedStatefulSet({ namespace: ns }) : apps.listStatefulSetForAllNamespaces(),
+      listCustom('argoproj.io', 'v1alpha1', 'rollouts', ns),
+      listCustom('serving.kserve.io', 'v1beta1', 'inferenceservices', ns),
+      ns
+        ? core.listNamespacedPod({ namespace: ns, labelSelector: ISVC_LABEL })
+        : core.listPodForAllNamespaces({ labelSelector: ISVC_LABEL }),
+    ]);
+    return {
+      deployments: deployments.items,
+      statefulSets: statefulSets.items,
+      rollouts,
+      inferenceServices,
+      inferencePods: inferencePods.items,
+    };
+  };
+
+  try {
+    return modelServicesFrom(await fetchAll(null));
+  } catch (err) {
+    const typed = kubeError(err, cluster);
+    if (typed.code !== 'CLUSTER_FORBIDDEN') throw typed;
+    try {
+      return modelServicesFrom(await fetchAll(namespace));
+    } catch (err2) {
+      throw kubeError(err2, cluster);
+    }
+  }
+}
+
+function labelledServer(meta: V1ObjectMeta): ModelServerKind | null {
+  const v = meta.labels?.[LABEL_SERVER];
+  return v && serverKinds.includes(v) ? (v as ModelServerKind) : null;
+}
+
+function serverFromContainers(containers: V1Container[]): ModelServerKind | null {
+  for (const c of containers) {
+    if (SIDECARS.has(c.name)) continue;
+    for (const [re, kind] of IMAGE_RULES) if (c.image && re.test(c.image)) return kind;
+  }
+  return null;
+}
+
+function mainImage(containers: V1Container[]): string | null {
+  return containers.find((c) => !SIDECARS.has(c.name))?.image ?? null;
+}
+
+function requestsGpu(containers: V1Container[]): boolean {
+  return containers.some((c) =>
+    Object.keys({ ...c.resources?.limits, ...c.resources?.requests }).some((k) => /(^|\/)gpu$/.test(k)),
+  );
+}
+
+/** vLLM's `--served-model-name X` (or `--served-model-name=X`) is the model_name label of its metrics. */
+function servedModelName(containers: V1Container[]): string | null {
+  for (const c of containers) {
+    const args = [...(c.command ?? []), ...(c.args ?? [])];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i] ?? '';
+      if (a === '--served-model-name' && args[i + 1]) return args[i + 1] ?? null;
+      if (a.startsWith('--served-model-name=')) return a.slice('--served-model-name='.length);
+    }
+  }
+  return null;
+}
+
+function isPodReady(p: V1Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function numberOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
