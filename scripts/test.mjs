@@ -22,7 +22,9 @@ function run(label, cmd, args, env = {}) {
   console.log(`\n=== ${label}: ${cmd} ${args.join(' ')}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`=== ${label}: exit ${r.status ?? r.signal} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${label}: exit ${r.status ?? r.signal} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return r.status === 0;
 }
 
@@ -52,7 +54,15 @@ for (const project of ['unit', 'integration']) {
   if (!wanted(project)) continue;
   const out = path.join(results, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
-  const ok = run(project, 'npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const ok = run(project, 'npx', [
+    'vitest',
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   const report = readJson(out);
   if (!report) {
     failed++;
@@ -63,9 +73,12 @@ for (const project of ['unit', 'integration']) {
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
   // a file that fails to load has no tests to count: count it as a failure
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+  const brokenFiles = report.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
   failed += brokenFiles.length;
-  for (const f of brokenFiles) failures.push(`${path.relative(root, f.name)}: ${String(f.message).split('\n')[0]}`);
+  for (const f of brokenFiles)
+    failures.push(`${path.relative(root, f.name)}: ${String(f.message).split('\n')[0]}`);
   for (const f of report.testResults)
     for (const t of f.assertionResults) if (t.status === 'failed') failures.push(`${project}: ${t.fullName}`);
   if (!ok && report.numFailedTests === 0 && brokenFiles.length === 0) {

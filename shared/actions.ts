@@ -13,7 +13,11 @@ export const RouteRef = z.object({ kind: z.enum(['HTTPRoute', 'VirtualService'])
 export type RouteRef = z.infer<typeof RouteRef>;
 
 export const ActionRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('rollback'), target: WorkloadRef, toRevision: z.number().int().positive().optional() }),
+  z.object({
+    type: z.literal('rollback'),
+    target: WorkloadRef,
+    toRevision: z.number().int().positive().optional(),
+  }),
   z.object({ type: z.literal('scale'), target: WorkloadRef, replicas: z.number().int().min(0).max(10_000) }),
   z.object({ type: z.literal('pause'), target: WorkloadRef }),
   z.object({ type: z.literal('resume'), target: WorkloadRef }),
@@ -76,3 +80,56 @@ export const ActionOutcome = z.object({
   replanned: PreparedAction.nullable(),
 });
 export type ActionOutcome = z.infer<typeof ActionOutcome>;
+
+/** One revision of a workload, in the terms an incident commander compares. Env var names only, never values. */
+export const RevisionSummary = z.object({
+  revision: z.number().int(),
+  name: z.string(),
+  uid: z.string(),
+  createdAt: z.string().nullable(),
+  current: z.boolean(),
+  changeCause: z.string().nullable(),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      image: z.string(),
+      args: z.array(z.string()),
+      envNames: z.array(z.string()),
+      resources: z.record(z.string(), z.string()),
+    }),
+  ),
+  gpus: z.number(),
+});
+export type RevisionSummary = z.infer<typeof RevisionSummary>;
+
+export const RevisionHistory = z.object({
+  target: WorkloadRef,
+  revisions: z.array(RevisionSummary),
+  /** why there is no history (RawDeployment InferenceService, no ReplicaSets yet …) */
+  note: z.string().nullable(),
+});
+export type RevisionHistory = z.infer<typeof RevisionHistory>;
+
+export const RevisionDiffLine = z.object({
+  container: z.string().nullable(),
+  field: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+export type RevisionDiffLine = z.infer<typeof RevisionDiffLine>;
+
+export const RouteView = z.object({
+  kind: z.enum(['HTTPRoute', 'VirtualService']),
+  namespace: z.string(),
+  name: z.string(),
+  resourceVersion: z.string(),
+  rules: z.array(
+    z.array(
+      z.object({ name: z.string(), port: z.number().nullable(), weight: z.number(), share: z.number() }),
+    ),
+  ),
+  /** who would revert a hand edit, and what to do instead */
+  ownerWarning: z.string().nullable(),
+  conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().nullable() })),
+});
+export type RouteView = z.infer<typeof RouteView>;

@@ -15,6 +15,14 @@ import {
   SettingsUpdate,
   SettingsView,
 } from './domain';
+import {
+  ActionOutcome,
+  ActionRequest,
+  PreparedAction,
+  RevisionHistory,
+  RouteView,
+  WorkloadRef,
+} from './actions';
 
 const empty = z.object({}).strict();
 
@@ -23,11 +31,32 @@ export const channels = {
   'settings.get': { input: empty, output: SettingsView },
   'settings.update': { input: SettingsUpdate.strict(), output: SettingsView },
   'kube.contexts': { input: empty, output: KubeContextList },
-  'models.list': { input: z.object({ context: z.string().min(1).max(512).optional() }).strict(), output: ModelList },
+  'models.list': {
+    input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
+    output: ModelList,
+  },
   'prometheus.check': {
     /** with no input, checks the saved settings; with input, checks a proposed configuration before saving */
     input: z.object({ proposed: PrometheusSettingsInput.optional() }).strict(),
     output: PrometheusCheck,
+  },
+  'models.history': {
+    input: z.object({ context: z.string().min(1).max(512).optional(), target: WorkloadRef }).strict(),
+    output: RevisionHistory,
+  },
+  'traffic.routes': {
+    input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
+    output: z.array(RouteView),
+  },
+  /** plan, permission check, server dry run and diff: nothing is written */
+  'actions.prepare': {
+    input: z.object({ context: z.string().min(1).max(512).optional(), request: ActionRequest }).strict(),
+    output: PreparedAction,
+  },
+  /** the write, after the user typed the confirmation phrase; then watch until in effect, then audit */
+  'actions.execute': {
+    input: z.object({ id: z.string().uuid(), confirm: z.string().max(300) }).strict(),
+    output: ActionOutcome,
   },
   'audit.list': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),

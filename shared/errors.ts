@@ -28,10 +28,20 @@ export const errorCodes = [
   'PROMETHEUS_AUTH_FAILED',
   'PROMETHEUS_BAD_QUERY',
   'PROMETHEUS_ERROR',
+  'ALERTMANAGER_UNREACHABLE',
+  'ALERTMANAGER_ERROR',
   'STORE_FROM_NEWER_VERSION',
   'STORE_CORRUPT',
   'STORE_ERROR',
   'AUDIT_CHAIN_BROKEN',
+  // cost (issue 5)
+  'CURRENCY_MIX',
+  'AWS_CREDENTIALS_MISSING',
+  'AWS_CREDENTIALS_EXPIRED',
+  'AWS_ACCESS_DENIED',
+  'AWS_THROTTLED',
+  'COST_EXPLORER_ERROR',
+  'FOCUS_INVALID',
   'INTERNAL',
 ] as const;
 
@@ -82,7 +92,9 @@ export function toAppErrorData(err: unknown): AppErrorData {
       code: 'INVALID_INPUT',
       message: `Invalid input: ${describeZodError(err)}`,
       hint: 'Check the highlighted values and try again.',
-      details: { issues: err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) },
+      details: {
+        issues: err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+      },
     };
   }
   const message = err instanceof Error ? err.message : String(err);

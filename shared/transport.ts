@@ -3,8 +3,7 @@ import type { Channel, ChannelInput, ChannelOutput, Stream, StreamEvent, StreamP
 
 /** What a subscriber hears: an event, or an error after which the stream has ended. */
 export type StreamMessage<S extends Stream> =
-  | { type: 'event'; event: StreamEvent<S> }
-  | { type: 'error'; error: AppErrorData };
+  { type: 'event'; event: StreamEvent<S> } | { type: 'error'; error: AppErrorData };
 
 /**
  * The one interface the renderer talks through. Electron IPC, serve mode (HTTP + WebSocket) and the

@@ -6,6 +6,7 @@ import { listContexts, type KubeEnv } from '../kube/kubeconfig';
 import { memoryVault } from '../settings/secretVault';
 import { Settings } from '../settings/settings';
 import { openStore } from '../store';
+import { actionHandlers } from './actions';
 import type { ApiContext } from './context';
 import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
 import { listModels, watchModels } from './models';
@@ -20,10 +21,14 @@ export interface AppApiOptions {
   env?: KubeEnv;
   /** check every handler's output against the contract (tests, development) */
   checkOutputs?: boolean;
+  /** how long an action is watched for its effect (tests shorten it) */
+  effectTimeoutMs?: number;
 }
 
 /** Opens the profile's store and returns the dispatcher every adapter binds to. */
-export async function createAppApi(options: AppApiOptions): Promise<{ dispatcher: Dispatcher; close(): Promise<void> }> {
+export async function createAppApi(
+  options: AppApiOptions,
+): Promise<{ dispatcher: Dispatcher; close(): Promise<void> }> {
   if (options.storePath !== ':memory:') fs.mkdirSync(path.dirname(options.storePath), { recursive: true });
   const store = openStore(options.storePath);
   const ctx: ApiContext = {
@@ -44,6 +49,7 @@ export async function createAppApi(options: AppApiOptions): Promise<{ dispatcher
       return listContexts(kube.kubeconfigPath, ctx.env);
     },
     'models.list': (input) => listModels(ctx, input),
+    ...actionHandlers(ctx, options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {}),
     'prometheus.check': (input) => checkPrometheus(ctx, input),
     'audit.list': (input) => store.audit.list({ limit: input.limit }),
     'audit.verify': () => store.audit.verify(),

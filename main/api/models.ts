@@ -12,7 +12,10 @@ const KUBE_TIMEOUT_MS = 15_000;
  * The Models view: model services from the cluster joined with their live rates. A Prometheus failure
  * never hides the model list: it comes back as the list's metrics status.
  */
-export async function listModels(ctx: ApiContext, input: { context?: string | undefined }): Promise<ModelList> {
+export async function listModels(
+  ctx: ApiContext,
+  input: { context?: string | undefined },
+): Promise<ModelList> {
   const saved = ctx.settings.kube();
   const kc = kubeConfigFor(saved.kubeconfigPath, input.context ?? saved.context, ctx.env);
   const context = kc.getCurrentContext();

@@ -13,7 +13,11 @@ export async function checkPrometheus(
     ? ctx.settings.proposedPrometheusConfig(input.proposed)
     : ctx.settings.prometheusConfig();
   if (!config) {
-    throw new AppError('NOT_CONFIGURED', 'No Prometheus URL is set.', 'Enter the Prometheus URL in Settings.');
+    throw new AppError(
+      'NOT_CONFIGURED',
+      'No Prometheus URL is set.',
+      'Enter the Prometheus URL in Settings.',
+    );
   }
   const client = new PrometheusClient({ ...config, timeoutMs: 8000 });
   // A query proves the API answers with these credentials; build info and TSDB stats are best-effort extras.

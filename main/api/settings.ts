@@ -22,11 +22,15 @@ export function updateSettings(ctx: ApiContext, update: SettingsUpdate): Setting
   ctx.store.audit.append({
     actor: ctx.actor,
     action: 'settings.update',
-    target: [update.kube ? 'kubernetes' : null, update.prometheus ? 'prometheus' : null].filter(Boolean).join(', '),
+    target: [update.kube ? 'kubernetes' : null, update.prometheus ? 'prometheus' : null]
+      .filter(Boolean)
+      .join(', '),
     result: 'saved',
     details: {
       ...(update.kube ? { kube: view.kube } : {}),
-      ...(update.prometheus ? { prometheus: { url: view.prometheus.url, auth: view.prometheus.auth.kind } } : {}),
+      ...(update.prometheus
+        ? { prometheus: { url: view.prometheus.url, auth: view.prometheus.auth.kind } }
+        : {}),
     },
   });
   return view;

@@ -105,7 +105,10 @@ export async function planAction(client: ResourceClient, request: ActionRequest)
         patch: { status: { abort } },
         patchType: 'merge',
         subresource: 'status',
-        noop: (before.status?.abort === true) === abort ? `${label} is already ${abort ? 'aborted' : 'not aborted'}.` : null,
+        noop:
+          (before.status?.abort === true) === abort
+            ? `${label} is already ${abort ? 'aborted' : 'not aborted'}.`
+            : null,
         effect: 'observed',
       };
     }
@@ -122,7 +125,10 @@ export async function planAction(client: ResourceClient, request: ActionRequest)
             : `Send ${request.percent}% of ${label}'s traffic to its latest revision, ${100 - request.percent}% to the previous one`,
         patch: guarded({ spec: { predictor: { canaryTrafficPercent: request.percent } } }),
         patchType: 'merge',
-        noop: current === request.percent ? `${label} already sends ${current ?? 100}% to its latest revision.` : null,
+        noop:
+          current === request.percent
+            ? `${label} already sends ${current ?? 100}% to its latest revision.`
+            : null,
         effect: 'observed',
       };
     }
@@ -138,11 +144,20 @@ async function planRollback(
 ): Promise<ActionPlan> {
   const label = `${target.kind} ${target.namespace}/${target.name}`;
   if (target.kind === 'Deployment') {
-    const selector = labelSelector((before.spec?.selector as { matchLabels?: Record<string, string> })?.matchLabels);
+    const selector = labelSelector(
+      (before.spec?.selector as { matchLabels?: Record<string, string> })?.matchLabels,
+    );
     const replicaSets = (await client.list('ReplicaSet', target.namespace, selector)) as V1ReplicaSet[];
     const plan = deploymentRollbackPlan(before as V1Deployment, replicaSets, toRevision);
     if (plan.kind === 'skipped') {
-      return { ...base, summary: `Roll back ${label} to revision ${plan.toRevision}`, patch: [], patchType: 'json', noop: plan.message, effect: 'rollout' };
+      return {
+        ...base,
+        summary: `Roll back ${label} to revision ${plan.toRevision}`,
+        patch: [],
+        patchType: 'json',
+        noop: plan.message,
+        effect: 'rollout',
+      };
     }
     return {
       ...base,
@@ -163,7 +178,14 @@ async function planRollback(
     if (!chosen) throw noHistory(label, toRevision);
     const current = revisions[0];
     if (current && chosen.obj === current.obj) {
-      return { ...base, summary: `Roll back ${label}`, patch: {}, patchType: 'strategic', noop: `skipped rollback (current template already matches revision ${chosen.revision})`, effect: 'rollout' };
+      return {
+        ...base,
+        summary: `Roll back ${label}`,
+        patch: {},
+        patchType: 'strategic',
+        noop: `skipped rollback (current template already matches revision ${chosen.revision})`,
+        effect: 'rollout',
+      };
     }
     return {
       ...base,
@@ -172,7 +194,10 @@ async function planRollback(
       patch: chosen.obj.data,
       patchType: 'strategic',
       effect: 'rollout',
-      details: { toRevision: chosen.revision, controllerRevision: { name: chosen.obj.metadata?.name, uid: chosen.obj.metadata?.uid } },
+      details: {
+        toRevision: chosen.revision,
+        controllerRevision: { name: chosen.obj.metadata?.name, uid: chosen.obj.metadata?.uid },
+      },
     };
   }
   if (target.kind === 'Rollout') {
@@ -185,7 +210,9 @@ async function planRollback(
       .sort((a, b) => b.revision - a.revision);
     const chosen = toRevision ? byRevision.find((r) => r.revision === toRevision) : byRevision[1];
     if (!chosen) throw noHistory(label, toRevision);
-    const template = structuredClone((chosen.rs.spec as { template?: { metadata?: { labels?: Record<string, string> } } })?.template ?? {});
+    const template = structuredClone(
+      (chosen.rs.spec as { template?: { metadata?: { labels?: Record<string, string> } } })?.template ?? {},
+    );
     if (template.metadata?.labels) delete template.metadata.labels['rollouts-pod-template-hash'];
     const patch: JsonPatchOp[] = [
       { op: 'test', path: '/metadata/resourceVersion', value: before.metadata?.resourceVersion },
@@ -197,7 +224,10 @@ async function planRollback(
       patch,
       patchType: 'json',
       effect: 'observed',
-      details: { toRevision: chosen.revision, replicaSet: { name: chosen.rs.metadata?.name, uid: chosen.rs.metadata?.uid } },
+      details: {
+        toRevision: chosen.revision,
+        replicaSet: { name: chosen.rs.metadata?.name, uid: chosen.rs.metadata?.uid },
+      },
     };
   }
   // InferenceService: canary percent 0 sends all traffic back to the last fully rolled-out revision.
@@ -205,13 +235,19 @@ async function planRollback(
   return {
     ...base,
     summary: `Roll back ${label}: send all traffic to its previous revision (canaryTrafficPercent 0)`,
-    patch: { metadata: { resourceVersion: before.metadata?.resourceVersion }, spec: { predictor: { canaryTrafficPercent: 0 } } },
+    patch: {
+      metadata: { resourceVersion: before.metadata?.resourceVersion },
+      spec: { predictor: { canaryTrafficPercent: 0 } },
+    },
     patchType: 'merge',
     effect: 'observed',
   };
 }
 
-async function planTraffic(client: ResourceClient, request: Extract<ActionRequest, { type: 'traffic' }>): Promise<ActionPlan> {
+async function planTraffic(
+  client: ResourceClient,
+  request: Extract<ActionRequest, { type: 'traffic' }>,
+): Promise<ActionPlan> {
   const { route } = request;
   const before = await client.get(route.kind, route.namespace, route.name);
   const split = route.kind === 'HTTPRoute' ? httpRouteSplit(before) : virtualServiceSplit(before);
@@ -219,7 +255,9 @@ async function planTraffic(client: ResourceClient, request: Extract<ActionReques
   const backends = split.rules[request.rule] ?? [];
   const next = backends.map((b) => request.weights[b.name] ?? b.weight);
   const sum = next.reduce((a, b) => a + b, 0);
-  const shares = backends.map((b, i) => `${b.name} ${Math.round(((next[i] as number) / sum) * 100)}%`).join(', ');
+  const shares = backends
+    .map((b, i) => `${b.name} ${Math.round(((next[i] as number) / sum) * 100)}%`)
+    .join(', ');
   return {
     kind: route.kind,
     namespace: route.namespace,
@@ -232,7 +270,11 @@ async function planTraffic(client: ResourceClient, request: Extract<ActionReques
     warnings: ownerWarnings(before),
     noop: backends.every((b, i) => b.weight === next[i]) ? 'The route already has these weights.' : null,
     effect: route.kind === 'HTTPRoute' ? 'route' : 'observed',
-    details: { rule: request.rule, before: Object.fromEntries(backends.map((b) => [b.name, b.weight])), after: request.weights },
+    details: {
+      rule: request.rule,
+      before: Object.fromEntries(backends.map((b) => [b.name, b.weight])),
+      after: request.weights,
+    },
   };
 }
 
@@ -243,7 +285,11 @@ function ownerWarnings(obj: KubeObject): string[] {
 
 function supports(target: WorkloadRef, kinds: WorkloadRef['kind'][], what: string) {
   if (!kinds.includes(target.kind)) {
-    throw new AppError('ACTION_REFUSED', `A ${target.kind} cannot be ${what} from Firebreak.`, `This action works on: ${kinds.join(', ')}.`);
+    throw new AppError(
+      'ACTION_REFUSED',
+      `A ${target.kind} cannot be ${what} from Firebreak.`,
+      `This action works on: ${kinds.join(', ')}.`,
+    );
   }
 }
 
@@ -262,7 +308,9 @@ function refuseRawDeployment(isvc: KubeObject, label: string) {
 function noHistory(label: string, toRevision?: number) {
   return new AppError(
     'ACTION_REFUSED',
-    toRevision ? `unable to find specified revision ${toRevision} in history` : `no rollout history found for ${label}`,
+    toRevision
+      ? `unable to find specified revision ${toRevision} in history`
+      : `no rollout history found for ${label}`,
     'Pick a revision from the history, or route traffic to a fallback instead.',
     { reason: toRevision ? 'revision-not-found' : 'no-history' },
   );

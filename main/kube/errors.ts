@@ -20,11 +20,18 @@ export function kubeError(err: unknown, cluster: string): AppError {
           'Your credentials have expired or are wrong: log in again (for example `aws eks update-kubeconfig` or `gcloud container clusters get-credentials`), then retry.',
         );
       case 403:
-        return new AppError('CLUSTER_FORBIDDEN', what, 'Ask a cluster admin for the RBAC permission named above.', {
-          status: 403,
-        });
+        return new AppError(
+          'CLUSTER_FORBIDDEN',
+          what,
+          'Ask a cluster admin for the RBAC permission named above.',
+          {
+            status: 403,
+          },
+        );
       case 404:
-        return new AppError('NOT_FOUND', what, 'It may have been deleted; refresh the view.', { status: 404 });
+        return new AppError('NOT_FOUND', what, 'It may have been deleted; refresh the view.', {
+          status: 404,
+        });
       case 409:
         return new AppError(
           'CONFLICT',
@@ -73,7 +80,11 @@ export function kubeError(err: unknown, cluster: string): AppError {
       'Check that the plugin (aws, gke-gcloud-auth-plugin, kubelogin …) is installed and on your login shell PATH, and that you are logged in.',
     );
   }
-  return new AppError('CLUSTER_ERROR', `The cluster ${cluster} request failed: ${message.split('\n')[0]}`, 'Retry.');
+  return new AppError(
+    'CLUSTER_ERROR',
+    `The cluster ${cluster} request failed: ${message.split('\n')[0]}`,
+    'Retry.',
+  );
 }
 
 function parseStatus(body: unknown): StatusBody {

@@ -30,7 +30,10 @@ function expandHome(p: string, env: KubeEnv): string {
 }
 
 /** Loads and merges the kubeconfig files. Throws KUBECONFIG_MISSING / KUBECONFIG_MALFORMED with the file named. */
-export function loadKubeConfig(explicitPath: string | null, env: KubeEnv): { kc: KubeConfig; sources: string[] } {
+export function loadKubeConfig(
+  explicitPath: string | null,
+  env: KubeEnv,
+): { kc: KubeConfig; sources: string[] } {
   const candidates = kubeconfigSources(explicitPath, env);
   // kubectl skips missing files in a KUBECONFIG list; an explicit path must exist.
   const sources = explicitPath || candidates.length === 1 ? candidates : candidates.filter(fileExists);

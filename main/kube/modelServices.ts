@@ -31,7 +31,13 @@ export const LABEL_SERVER = 'firebreak.dev/model-server';
 export const LABEL_MODEL = 'firebreak.dev/model-name';
 const LABEL_NAME = 'app.kubernetes.io/name';
 const ISVC_LABEL = 'serving.kserve.io/inferenceservice';
-const SIDECARS = new Set(['istio-proxy', 'queue-proxy', 'linkerd-proxy', 'kserve-container-agent', 'storage-initializer']);
+const SIDECARS = new Set([
+  'istio-proxy',
+  'queue-proxy',
+  'linkerd-proxy',
+  'kserve-container-agent',
+  'storage-initializer',
+]);
 
 const IMAGE_RULES: Array<[RegExp, ModelServerKind]> = [
   [/vllm/i, 'vllm'],
@@ -96,7 +102,9 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
         ready: pods.filter(isPodReady).length,
         desired: Math.max(numberOr(predictor.minReplicas, 1), pods.length === 0 ? 1 : 0),
       },
-      image: mainImage(containers) ?? (model.storageUri ? `${model.modelFormat?.name ?? 'model'} @ ${model.storageUri}` : null),
+      image:
+        mainImage(containers) ??
+        (model.storageUri ? `${model.modelFormat?.name ?? 'model'} @ ${model.storageUri}` : null),
       podPrefix: `${meta.name}-predictor`,
     });
   }
@@ -128,7 +136,10 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
     if (!meta?.name || !meta.namespace) continue;
     if (meta.ownerReferences?.some((o) => o.controller)) continue;
     const containers = w.spec?.template?.spec?.containers ?? [];
-    const server = labelledServer(meta) ?? serverFromContainers(containers) ?? (requestsGpu(containers) ? 'generic' : null);
+    const server =
+      labelledServer(meta) ??
+      serverFromContainers(containers) ??
+      (requestsGpu(containers) ? 'generic' : null);
     if (!server) continue;
     found.push({
       id: `${meta.namespace}/${kind}/${meta.name}`,
@@ -136,7 +147,8 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
       namespace: meta.namespace,
       workloadKind: kind,
       serverKind: server,
-      modelName: meta.labels?.[LABEL_MODEL] ?? servedModelName(containers) ?? meta.labels?.[LABEL_NAME] ?? meta.name,
+      modelName:
+        meta.labels?.[LABEL_MODEL] ?? servedModelName(containers) ?? meta.labels?.[LABEL_NAME] ?? meta.name,
       replicas: { ready: w.status?.readyReplicas ?? 0, desired: w.spec?.replicas ?? 1 },
       image: mainImage(containers),
       podPrefix: `${meta.name}-`,

@@ -108,8 +108,10 @@ export class ResourceClient {
     };
     const headers = setHeaderOptions('Content-Type', CONTENT_TYPES[type]);
     try {
-      if (opts.subresource === 'status') return (await this.api.patchNamespacedCustomObjectStatus(params, headers)) as KubeObject;
-      if (opts.subresource === 'scale') return (await this.api.patchNamespacedCustomObjectScale(params, headers)) as KubeObject;
+      if (opts.subresource === 'status')
+        return (await this.api.patchNamespacedCustomObjectStatus(params, headers)) as KubeObject;
+      if (opts.subresource === 'scale')
+        return (await this.api.patchNamespacedCustomObjectScale(params, headers)) as KubeObject;
       return (await this.api.patchNamespacedCustomObject(params, headers)) as KubeObject;
     } catch (err) {
       throw kubeError(err, this.cluster);

@@ -80,11 +80,13 @@ export function deploymentRollbackPlan(
   const annotations: Record<string, string> = {};
   const current = deployment.metadata?.annotations ?? {};
   for (const key of ANNOTATIONS_TO_SKIP) if (key in current) annotations[key] = current[key] as string;
-  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(target.metadata?.annotations ?? {}))
+    if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
 
   return {
     kind: 'patch',
-    fromRevision: current[REVISION] !== undefined && /^\d+$/.test(current[REVISION]) ? Number(current[REVISION]) : null,
+    fromRevision:
+      current[REVISION] !== undefined && /^\d+$/.test(current[REVISION]) ? Number(current[REVISION]) : null,
     toRevision: targetRevision,
     target: { name: target.metadata?.name ?? '', uid: target.metadata?.uid ?? '' },
     template: targetTemplate,
@@ -96,7 +98,11 @@ export function deploymentRollbackPlan(
   };
 }
 
-function revisionReplicaSet(deployment: V1Deployment, owned: V1ReplicaSet[], toRevision: number): V1ReplicaSet {
+function revisionReplicaSet(
+  deployment: V1Deployment,
+  owned: V1ReplicaSet[],
+  toRevision: number,
+): V1ReplicaSet {
   let latest: V1ReplicaSet | undefined;
   let latestRevision = -1;
   let previous: V1ReplicaSet | undefined;
@@ -153,7 +159,10 @@ function dropEmpty(v: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const d = dropEmpty(x);
-      const empty = d === null || (Array.isArray(d) && d.length === 0) || (typeof d === 'object' && d !== null && Object.keys(d).length === 0);
+      const empty =
+        d === null ||
+        (Array.isArray(d) && d.length === 0) ||
+        (typeof d === 'object' && d !== null && Object.keys(d).length === 0);
       if (!empty) out[k] = d;
     }
     return out;

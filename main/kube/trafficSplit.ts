@@ -27,13 +27,19 @@ export interface RouteSplit {
 interface HttpRouteLike {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
   spec?: {
-    rules?: Array<{ backendRefs?: Array<{ name?: string; namespace?: string; port?: number; weight?: number }> }>;
+    rules?: Array<{
+      backendRefs?: Array<{ name?: string; namespace?: string; port?: number; weight?: number }>;
+    }>;
   };
 }
 
 interface VirtualServiceLike {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
-  spec?: { http?: Array<{ route?: Array<{ destination?: { host?: string; port?: { number?: number } }; weight?: number }> }> };
+  spec?: {
+    http?: Array<{
+      route?: Array<{ destination?: { host?: string; port?: { number?: number } }; weight?: number }>;
+    }>;
+  };
 }
 
 /** The current split of an HTTPRoute (a backendRef with no weight has weight 1). */
@@ -59,7 +65,9 @@ export function httpRouteSplit(route: HttpRouteLike): RouteSplit {
 export function virtualServiceSplit(vs: VirtualServiceLike): RouteSplit {
   const rules = (vs.spec?.http ?? []).map((http, r) => {
     const routes = http.route ?? [];
-    const weights = routes.map((d) => (typeof d.weight === 'number' ? d.weight : routes.length === 1 ? 100 : 0));
+    const weights = routes.map((d) =>
+      typeof d.weight === 'number' ? d.weight : routes.length === 1 ? 100 : 0,
+    );
     const sum = weights.reduce((a, b) => a + b, 0);
     return routes.map((d, i) => ({
       rule: r,
@@ -79,19 +87,30 @@ export function virtualServiceSplit(vs: VirtualServiceLike): RouteSplit {
  * Gateway implementations), negative or non-integer weights, and Istio weights that do not sum to 100.
  * Starts with a `test` of resourceVersion so a concurrent edit is a conflict, never overwritten.
  */
-export function trafficPatch(split: RouteSplit, rule: number, weights: Record<string, number>): JsonPatchOp[] {
+export function trafficPatch(
+  split: RouteSplit,
+  rule: number,
+  weights: Record<string, number>,
+): JsonPatchOp[] {
   const backends = split.rules[rule];
   if (!backends) throw refused(`The route ${split.name} has no rule ${rule}.`, 'Pick a rule from the list.');
   for (const name of Object.keys(weights)) {
     if (!backends.some((b) => b.name === name)) {
-      throw refused(`"${name}" is not a backend of rule ${rule} of ${split.name}.`, 'Pick backends of this rule.');
+      throw refused(
+        `"${name}" is not a backend of rule ${rule} of ${split.name}.`,
+        'Pick backends of this rule.',
+      );
     }
   }
   const next = backends.map((b) => weights[b.name] ?? b.weight);
   for (const w of next) {
-    if (!Number.isInteger(w) || w < 0) throw refused(`Weights must be whole numbers ≥ 0 (got ${w}).`, 'Fix the weight.');
+    if (!Number.isInteger(w) || w < 0)
+      throw refused(`Weights must be whole numbers ≥ 0 (got ${w}).`, 'Fix the weight.');
     if (split.kind === 'HTTPRoute' && w > GATEWAY_MAX_WEIGHT)
-      throw refused(`Gateway API weights are at most ${GATEWAY_MAX_WEIGHT} (got ${w}).`, 'Use smaller weights.');
+      throw refused(
+        `Gateway API weights are at most ${GATEWAY_MAX_WEIGHT} (got ${w}).`,
+        'Use smaller weights.',
+      );
   }
   const sum = next.reduce((a, b) => a + b, 0);
   if (sum === 0) {
@@ -101,7 +120,10 @@ export function trafficPatch(split: RouteSplit, rule: number, weights: Record<st
     );
   }
   if (split.kind === 'VirtualService' && sum !== 100) {
-    throw refused(`Istio route weights must sum to 100 (these sum to ${sum}).`, 'Adjust the weights to total 100.');
+    throw refused(
+      `Istio route weights must sum to 100 (these sum to ${sum}).`,
+      'Adjust the weights to total 100.',
+    );
   }
   const base = split.kind === 'HTTPRoute' ? `/spec/rules/${rule}/backendRefs` : `/spec/http/${rule}/route`;
   return [
@@ -117,14 +139,22 @@ export function allTo(split: RouteSplit, rule: number, backend: string): Record<
 }
 
 /** Preset: `percent` of traffic to `backend`, the rest spread over the others in their current proportions. */
-export function splitTo(split: RouteSplit, rule: number, backend: string, percent: number): Record<string, number> {
+export function splitTo(
+  split: RouteSplit,
+  rule: number,
+  backend: string,
+  percent: number,
+): Record<string, number> {
   const backends = split.rules[rule] ?? [];
   const others = backends.filter((b) => b.name !== backend);
   const otherSum = others.reduce((a, b) => a + b.weight, 0);
   const out: Record<string, number> = { [backend]: Math.round(percent) };
   let left = 100 - Math.round(percent);
   others.forEach((b, i) => {
-    const w = i === others.length - 1 ? left : Math.round(((100 - percent) * (otherSum > 0 ? b.weight / otherSum : 1 / others.length)));
+    const w =
+      i === others.length - 1
+        ? left
+        : Math.round((100 - percent) * (otherSum > 0 ? b.weight / otherSum : 1 / others.length));
     out[b.name] = w;
     left -= w;
   });
@@ -148,7 +178,9 @@ export function owningController(obj: {
     };
   }
   const managers = (obj.metadata?.managedFields ?? []).map((f) => f.manager ?? '');
-  const gitops = managers.find((m) => /argocd|flux|kustomize-controller|helm-controller|flagger|rollouts-controller/i.test(m));
+  const gitops = managers.find((m) =>
+    /argocd|flux|kustomize-controller|helm-controller|flagger|rollouts-controller/i.test(m),
+  );
   const argoTracked =
     obj.metadata?.labels?.['app.kubernetes.io/instance'] !== undefined &&
     obj.metadata?.annotations?.['argocd.argoproj.io/tracking-id'] !== undefined;

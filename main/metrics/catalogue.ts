@@ -18,7 +18,10 @@ const by = (expr: string) => `sum by (namespace, pod) (${expr})`;
 const rate = (selector: string) => by(`rate(${selector}[5m])`);
 const anyOf = (...exprs: string[]) => exprs.join(' or ');
 
-const knativeRequests = anyOf(rate('revision_request_count'), rate('kn_serving_invocation_duration_seconds_count'));
+const knativeRequests = anyOf(
+  rate('revision_request_count'),
+  rate('kn_serving_invocation_duration_seconds_count'),
+);
 const knativeErrors = anyOf(
   rate('revision_request_count{response_code_class="5xx"}'),
   rate('kn_serving_invocation_duration_seconds_count{http_response_status_code=~"5.."}'),
@@ -31,7 +34,11 @@ export const rateCatalogue: Record<ModelServerKind, RateQueries> = {
     successes: rate('vllm:request_success_total'),
     errors: rate('http_requests_total{handler=~"/v1/.*",status=~"5.*"}'),
   },
-  triton: { requests: null, successes: rate('nv_inference_request_success'), errors: rate('nv_inference_request_failure') },
+  triton: {
+    requests: null,
+    successes: rate('nv_inference_request_success'),
+    errors: rate('nv_inference_request_failure'),
+  },
   // KServe serverless: Knative's queue-proxy sees every request with its status (old and new metric names);
   // RawDeployment: only the Python server's predict histogram.
   kserve: {

@@ -28,7 +28,11 @@ export async function modelRates(
     kinds.map(async (kind) => {
       const q = rateCatalogue[kind];
       const run = (expr: string | null) => (expr ? client.query(expr, { signal }) : Promise.resolve(null));
-      const [requests, successes, errors] = await Promise.all([run(q.requests), run(q.successes), run(q.errors)]);
+      const [requests, successes, errors] = await Promise.all([
+        run(q.requests),
+        run(q.successes),
+        run(q.errors),
+      ]);
       return { kind, requests, successes, errors };
     }),
   );
@@ -66,7 +70,11 @@ export function sumByTarget(samples: InstantSample[] | null, targets: RateTarget
     if (!ns || !pod) continue;
     let best: RateTarget | undefined;
     for (const t of targets) {
-      if (t.namespace === ns && pod.startsWith(t.podPrefix) && (!best || t.podPrefix.length > best.podPrefix.length))
+      if (
+        t.namespace === ns &&
+        pod.startsWith(t.podPrefix) &&
+        (!best || t.podPrefix.length > best.podPrefix.length)
+      )
         best = t;
     }
     if (best) sums.set(best.id, (sums.get(best.id) ?? 0) + s.value);

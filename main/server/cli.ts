@@ -7,7 +7,8 @@ import { startServe } from './index';
 
 /** Where Electron keeps userData for "Firebreak" on each OS, so serve and the desktop app share a profile. */
 function userDataDir(): string {
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Firebreak');
+  if (process.platform === 'darwin')
+    return path.join(os.homedir(), 'Library', 'Application Support', 'Firebreak');
   if (process.platform === 'win32')
     return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Firebreak');
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'Firebreak');
@@ -24,16 +25,23 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run serve -- [--host 127.0.0.1] [--port 4780] [--profile default] [--store FILE]');
+    console.log(
+      'Usage: npm run serve -- [--host 127.0.0.1] [--port 4780] [--profile default] [--store FILE]',
+    );
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got ${values.port}`);
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
   if (!loopback) {
-    console.warn(`WARNING: serving on ${values.host}, not loopback: anyone who can reach it and has the token can act on your clusters.`);
+    console.warn(
+      `WARNING: serving on ${values.host}, not loopback: anyone who can reach it and has the token can act on your clusters.`,
+    );
   }
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   const storePath = values.store ?? storePathFor(userDataDir(), values.profile);
   const serve = await startServe({ storePath, host: values.host, port, version: pkg.version });
   console.log(`Firebreak ${pkg.version} (serve mode)`);
@@ -50,7 +58,9 @@ async function main() {
 
 main().catch((err: unknown) => {
   const e = err as { code?: string; message?: string; hint?: string };
-  if (e.code === 'EADDRINUSE') console.error('That port is in use: pass another with `npm run serve -- --port N` (0 = any free port).');
-  else console.error(`Firebreak could not start: ${e.message ?? String(err)}${e.hint ? `\n  ${e.hint}` : ''}`);
+  if (e.code === 'EADDRINUSE')
+    console.error('That port is in use: pass another with `npm run serve -- --port N` (0 = any free port).');
+  else
+    console.error(`Firebreak could not start: ${e.message ?? String(err)}${e.hint ? `\n  ${e.hint}` : ''}`);
   process.exit(1);
 });

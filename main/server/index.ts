@@ -26,7 +26,10 @@ export interface RunningServe {
   stop(): Promise<void>;
 }
 
-export const defaultRendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/renderer');
+export const defaultRendererDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../build/renderer',
+);
 
 /** `firebreak serve`: the whole console over loopback HTTP + WebSocket. */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {

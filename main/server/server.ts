@@ -47,7 +47,12 @@ const MIME: Record<string, string> = {
 };
 
 const clientMessage = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('subscribe'), id: z.string().min(1).max(64), stream: z.string().max(128), params: z.unknown() }),
+  z.object({
+    op: z.literal('subscribe'),
+    id: z.string().min(1).max(64),
+    stream: z.string().max(128),
+    params: z.unknown(),
+  }),
   z.object({ op: z.literal('unsubscribe'), id: z.string().min(1).max(64) }),
 ]);
 
@@ -82,18 +87,23 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       void handleApi(req, res, url.pathname.slice('/api/'.length));
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { error: 'method not allowed' });
     serveStatic(res, rendererDir, url.pathname);
   });
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, channel: string) {
-    if (!isAllowedOrigin(req.headers.origin, allowed)) return sendJson(res, 403, { ok: false, error: forbiddenOrigin });
+    if (!isAllowedOrigin(req.headers.origin, allowed))
+      return sendJson(res, 403, { ok: false, error: forbiddenOrigin });
     if (!tokensEqual(bearerToken(req.headers.authorization), token)) {
       return sendJson(res, 401, { ok: false, error: unauthorized });
     }
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: badRequest('Use POST.') });
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
-      return sendJson(res, 415, { ok: false, error: badRequest('The body must be JSON (Content-Type: application/json).') });
+      return sendJson(res, 415, {
+        ok: false,
+        error: badRequest('The body must be JSON (Content-Type: application/json).'),
+      });
     }
     let input: unknown;
     try {
@@ -107,7 +117,13 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       });
     }
     const result = await dispatcher.invoke(decodeURIComponent(channel), input);
-    const status = result.ok ? 200 : result.error.code === 'UNKNOWN_CHANNEL' ? 404 : result.error.code === 'INVALID_INPUT' ? 400 : 200;
+    const status = result.ok
+      ? 200
+      : result.error.code === 'UNKNOWN_CHANNEL'
+        ? 404
+        : result.error.code === 'INVALID_INPUT'
+          ? 400
+          : 200;
     sendJson(res, status, result);
   }
 
@@ -149,11 +165,17 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         return;
       }
       if (subscriptions.has(msg.id) || subscriptions.size >= MAX_SUBSCRIPTIONS) {
-        send(msg.id, { type: 'error', error: badRequest('Duplicate subscription id or too many subscriptions.') });
+        send(msg.id, {
+          type: 'error',
+          error: badRequest('Duplicate subscription id or too many subscriptions.'),
+        });
         return;
       }
       const id = msg.id;
-      subscriptions.set(id, dispatcher.subscribe(msg.stream, msg.params, (m) => send(id, m)));
+      subscriptions.set(
+        id,
+        dispatcher.subscribe(msg.stream, msg.params, (m) => send(id, m)),
+      );
     });
     ws.on('close', () => {
       for (const stop of subscriptions.values()) stop();
@@ -232,7 +254,8 @@ function serveStatic(res: http.ServerResponse, root: string | null, pathname: st
   if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
     if (path.extname(decoded)) return sendJson(res, 404, { error: 'not found' });
     file = path.join(root, 'index.html');
-    if (!fs.existsSync(file)) return sendJson(res, 404, { error: 'no renderer built: run `npm run build:renderer`' });
+    if (!fs.existsSync(file))
+      return sendJson(res, 404, { error: 'no renderer built: run `npm run build:renderer`' });
   }
   const ext = path.extname(file);
   res.writeHead(200, {

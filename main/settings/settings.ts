@@ -44,7 +44,11 @@ export class Settings {
           prom.auth.kind === 'bearer'
             ? { kind: 'bearer', hasToken: this.vault.get(TOKEN) !== undefined }
             : prom.auth.kind === 'basic'
-              ? { kind: 'basic', username: prom.auth.username, hasPassword: this.vault.get(PASSWORD) !== undefined }
+              ? {
+                  kind: 'basic',
+                  username: prom.auth.username,
+                  hasPassword: this.vault.get(PASSWORD) !== undefined,
+                }
               : { kind: 'none' },
       },
     };

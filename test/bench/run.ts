@@ -32,13 +32,21 @@ export function median(values: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-export function figure(name: string, value: number, unit: string, op: '<' | '<=' | '>' | '>=', limit: number): BenchFigure {
-  const pass = op === '<' ? value < limit : op === '<=' ? value <= limit : op === '>' ? value > limit : value >= limit;
+export function figure(
+  name: string,
+  value: number,
+  unit: string,
+  op: '<' | '<=' | '>' | '>=',
+  limit: number,
+): BenchFigure {
+  const pass =
+    op === '<' ? value < limit : op === '<=' ? value <= limit : op === '>' ? value > limit : value >= limit;
   return { name, value, unit, target: `${op}${limit}`, pass };
 }
 
 export function formatFigure(f: BenchFigure): string {
-  const v = Math.abs(f.value) >= 100 ? f.value.toFixed(0) : f.value >= 10 ? f.value.toFixed(1) : f.value.toFixed(3);
+  const v =
+    Math.abs(f.value) >= 100 ? f.value.toFixed(0) : f.value >= 10 ? f.value.toFixed(1) : f.value.toFixed(3);
   return `BENCH ${f.name} ${v} ${f.unit} target ${f.target} ${f.pass ? 'PASS' : 'FAIL'}`;
 }
 

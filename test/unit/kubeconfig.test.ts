@@ -48,7 +48,13 @@ describe('kubeconfig', () => {
     const list = listContexts(file, {});
     expect(list.current).toBe('prod');
     expect(list.contexts).toEqual([
-      { name: 'prod', cluster: 'prod-cluster', server: 'https://prod.example:6443', namespace: 'ml', user: 'prod-user' },
+      {
+        name: 'prod',
+        cluster: 'prod-cluster',
+        server: 'https://prod.example:6443',
+        namespace: 'ml',
+        user: 'prod-user',
+      },
     ]);
     expect(JSON.stringify(list)).not.toContain('SECRET-TOKEN');
   });
@@ -78,7 +84,10 @@ describe('kubeconfig', () => {
   });
 
   it('a malformed kubeconfig names the file and does not echo its content', () => {
-    const file = write('bad.yaml', 'apiVersion: v1\nusers:\n- name: x\n  user: { token: LEAKY-TOKEN\n   : : :\n');
+    const file = write(
+      'bad.yaml',
+      'apiVersion: v1\nusers:\n- name: x\n  user: { token: LEAKY-TOKEN\n   : : :\n',
+    );
     const err = caught(() => listContexts(file, {}));
     expect(err.code).toBe('KUBECONFIG_MALFORMED');
     expect(err.message).toContain(file);

@@ -3,18 +3,31 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { modelServicesFrom, type ClusterObjects } from '../../main/kube/modelServices';
 import { sumByTarget } from '../../main/metrics/modelRates';
 
-const deployment = (name: string, ns: string, image: string, extra: Partial<V1Deployment> = {}): V1Deployment => ({
+const deployment = (
+  name: string,
+  ns: string,
+  image: string,
+  extra: Partial<V1Deployment> = {},
+): V1Deployment => ({
   metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/name': name } },
   spec: {
     replicas: 3,
     selector: {},
-    template: { spec: { containers: [{ name: 'server', image, args: ['--served-model-name', `${name}-model`] }] } },
+    template: {
+      spec: { containers: [{ name: 'server', image, args: ['--served-model-name', `${name}-model`] }] },
+    },
   },
   status: { readyReplicas: 2 },
   ...extra,
 });
 
-const empty: ClusterObjects = { deployments: [], statefulSets: [], rollouts: [], inferenceServices: [], inferencePods: [] };
+const empty: ClusterObjects = {
+  deployments: [],
+  statefulSets: [],
+  rollouts: [],
+  inferenceServices: [],
+  inferencePods: [],
+};
 
 describe('model service discovery', () => {
   it('finds model servers by image, by GPU request and by label; ignores other workloads', () => {
@@ -50,14 +63,21 @@ describe('model service discovery', () => {
 
   it('represents KServe-owned Deployments by their InferenceService, ready from its pods', () => {
     const owned = deployment('bert-predictor-00001-deployment', 'nlp', 'kserve/huggingfaceserver:v0.13');
-    owned.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'Revision', name: 'x', uid: 'u', controller: true }];
+    owned.metadata!.ownerReferences = [
+      { apiVersion: 'v1', kind: 'Revision', name: 'x', uid: 'u', controller: true },
+    ];
     const found = modelServicesFrom({
       ...empty,
       deployments: [owned],
       inferenceServices: [
         {
           metadata: { name: 'bert', namespace: 'nlp' },
-          spec: { predictor: { minReplicas: 2, model: { modelFormat: { name: 'huggingface' }, storageUri: 'gs://m/bert' } } },
+          spec: {
+            predictor: {
+              minReplicas: 2,
+              model: { modelFormat: { name: 'huggingface' }, storageUri: 'gs://m/bert' },
+            },
+          },
         },
       ],
       inferencePods: [

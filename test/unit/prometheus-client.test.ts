@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const vector = (result: unknown[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
+const vector = (result: unknown[]) =>
+  JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
   try {
@@ -66,14 +67,18 @@ describe('PrometheusClient', () => {
   });
 
   it('an unreachable Prometheus is PROMETHEUS_UNREACHABLE with the URL', async () => {
-    const err = await failure(new PrometheusClient({ url: 'http://127.0.0.1:1', auth: { kind: 'none' } }).query('up'));
+    const err = await failure(
+      new PrometheusClient({ url: 'http://127.0.0.1:1', auth: { kind: 'none' } }).query('up'),
+    );
     expect(err.code).toBe('PROMETHEUS_UNREACHABLE');
     expect(err.message).toContain('http://127.0.0.1:1');
   });
 
   it('a slow Prometheus times out with PROMETHEUS_TIMEOUT', async () => {
     reply = () => ({ status: 200, body: vector([]), delayMs: 500 });
-    const err = await failure(new PrometheusClient({ url, auth: { kind: 'none' }, timeoutMs: 100 }).query('up'));
+    const err = await failure(
+      new PrometheusClient({ url, auth: { kind: 'none' }, timeoutMs: 100 }).query('up'),
+    );
     expect(err.code).toBe('PROMETHEUS_TIMEOUT');
   });
 
@@ -87,7 +92,11 @@ describe('PrometheusClient', () => {
   it('a 400 with an error body carries Prometheus’s own message', async () => {
     reply = () => ({
       status: 400,
-      body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 4: unexpected' }),
+      body: JSON.stringify({
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'parse error at char 4: unexpected',
+      }),
     });
     const err = await failure(new PrometheusClient({ url, auth: { kind: 'none' } }).query('sum('));
     expect(err.code).toBe('PROMETHEUS_BAD_QUERY');

@@ -32,12 +32,19 @@ const rs = (revision: number, image: string, hash: string, ownerUid = 'd-uid'): 
       'deployment.kubernetes.io/desired-replicas': '4',
       'kubernetes.io/change-cause': `image ${image}`,
     },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama', uid: ownerUid, controller: true }],
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llama', uid: ownerUid, controller: true },
+    ],
   },
   spec: { selector: {}, template: template(image, hash) },
 });
 
-const history = [rs(1, 'v1', 'aaa'), rs(2, 'v2', 'bbb'), rs(3, 'v3', 'ccc'), rs(9, 'other', 'zzz', 'someone-else')];
+const history = [
+  rs(1, 'v1', 'aaa'),
+  rs(2, 'v2', 'bbb'),
+  rs(3, 'v3', 'ccc'),
+  rs(9, 'other', 'zzz', 'someone-else'),
+];
 
 function refused(fn: () => unknown): AppError {
   try {

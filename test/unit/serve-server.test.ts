@@ -46,11 +46,14 @@ function request(
   opts: { headers?: Record<string, string>; body?: string } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: pathname, headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, method, path: pathname, headers: opts.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -86,7 +89,10 @@ describe('serve transport', () => {
   });
 
   it('a missing or wrong token is 401 with a typed error that says what to do', async () => {
-    const none = await request('POST', '/api/audit.verify', { headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const none = await request('POST', '/api/audit.verify', {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(none.status).toBe(401);
     const wrong = await api('audit.verify', {}, { Authorization: `Bearer ${'b'.repeat(64)}` });
     expect(wrong.status).toBe(401);
@@ -130,12 +136,16 @@ describe('serve transport', () => {
 
   it('streams over a WebSocket authenticated by subprotocol, and stops on unsubscribe and close', async () => {
     const b64 = Buffer.from(token).toString('base64url');
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/stream`, ['firebreak.v1', `base64url.bearer.firebreak.${b64}`]);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/stream`, [
+      'firebreak.v1',
+      `base64url.bearer.firebreak.${b64}`,
+    ]);
     await new Promise((r, j) => {
       ws.once('open', r);
       ws.once('error', j);
     });
-    const got: Array<{ id: string; message: { type: string; event?: { n: number; intervalS: number } } }> = [];
+    const got: Array<{ id: string; message: { type: string; event?: { n: number; intervalS: number } } }> =
+      [];
     ws.on('message', (d) => got.push(JSON.parse(String(d))));
     ws.send(JSON.stringify({ op: 'subscribe', id: 's1', stream: 'models.live', params: { intervalS: 5 } }));
     await new Promise((r) => setTimeout(r, 120));

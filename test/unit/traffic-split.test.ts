@@ -56,7 +56,9 @@ describe('traffic split', () => {
 
   it('never writes an all-zero split, a negative or oversized weight, or an unknown backend', () => {
     const split = httpRouteSplit(route);
-    expect(refusal(() => trafficPatch(split, 0, { 'llama-70b-chat': 0, 'llama-8b-chat': 0, canary: 0 }))).toMatch(/weight 0/);
+    expect(
+      refusal(() => trafficPatch(split, 0, { 'llama-70b-chat': 0, 'llama-8b-chat': 0, canary: 0 })),
+    ).toMatch(/weight 0/);
     expect(refusal(() => trafficPatch(split, 0, { 'llama-8b-chat': -1 }))).toMatch(/≥ 0/);
     expect(refusal(() => trafficPatch(split, 0, { 'llama-8b-chat': 1_000_001 }))).toMatch(/at most/);
     expect(refusal(() => trafficPatch(split, 0, { nope: 5 }))).toMatch(/not a backend/);
@@ -65,7 +67,16 @@ describe('traffic split', () => {
   it('splits a percentage to one backend, the rest in the others’ current proportions', () => {
     const split = httpRouteSplit({
       ...route,
-      spec: { rules: [{ backendRefs: [{ name: 'a', weight: 100 }, { name: 'b', weight: 0 }] }] },
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'a', weight: 100 },
+              { name: 'b', weight: 0 },
+            ],
+          },
+        ],
+      },
     });
     expect(splitTo(split, 0, 'b', 25)).toEqual({ b: 25, a: 75 });
   });
@@ -73,17 +84,34 @@ describe('traffic split', () => {
   it('Istio weights must sum to 100', () => {
     const vs = virtualServiceSplit({
       metadata: { name: 'chat', namespace: 'llm', resourceVersion: '3' },
-      spec: { http: [{ route: [{ destination: { host: 'a' }, weight: 80 }, { destination: { host: 'b' }, weight: 20 }] }] },
+      spec: {
+        http: [
+          {
+            route: [
+              { destination: { host: 'a' }, weight: 80 },
+              { destination: { host: 'b' }, weight: 20 },
+            ],
+          },
+        ],
+      },
     });
     expect(refusal(() => trafficPatch(vs, 0, { a: 50, b: 40 }))).toMatch(/sum to 100/);
-    expect(trafficPatch(vs, 0, { a: 0, b: 100 })[2]).toEqual({ op: 'add', path: '/spec/http/0/route/1/weight', value: 100 });
+    expect(trafficPatch(vs, 0, { a: 0, b: 100 })[2]).toEqual({
+      op: 'add',
+      path: '/spec/http/0/route/1/weight',
+      value: 100,
+    });
   });
 
   it('warns when a controller or GitOps tool would revert the edit', () => {
     expect(owningController({ metadata: {} })).toBeNull();
     expect(
-      owningController({ metadata: { ownerReferences: [{ kind: 'Rollout', name: 'llama', controller: true }] } })?.by,
+      owningController({
+        metadata: { ownerReferences: [{ kind: 'Rollout', name: 'llama', controller: true }] },
+      })?.by,
     ).toBe('Rollout llama');
-    expect(owningController({ metadata: { managedFields: [{ manager: 'argocd-controller' }] } })?.advice).toMatch(/Git/);
+    expect(
+      owningController({ metadata: { managedFields: [{ manager: 'argocd-controller' }] } })?.advice,
+    ).toMatch(/Git/);
   });
 });

@@ -1,0 +1,137 @@
+import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { RevisionDiffLine, RevisionHistory, RevisionSummary, WorkloadRef } from '../../shared/actions';
+import { labelSelector } from './actionPlans';
+import type { KubeObject, ResourceClient } from './resources';
+
+const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+const REVISION_ANNOTATION: Record<string, string> = {
+  Deployment: 'deployment.kubernetes.io/revision',
+  Rollout: 'rollout.argoproj.io/revision',
+};
+
+/** The revision history of a workload, newest first: ReplicaSets for Deployments and Rollouts, ControllerRevisions for StatefulSets and DaemonSets. */
+export async function revisionHistory(client: ResourceClient, target: WorkloadRef): Promise<RevisionHistory> {
+  if (target.kind === 'InferenceService') {
+    return {
+      target,
+      revisions: [],
+      note: 'KServe keeps revisions in Knative (serverless mode): roll back with the canary split (0% to the latest revision). In RawDeployment mode there is no previous revision to go back to.',
+    };
+  }
+  const workload = await client.get(target.kind, target.namespace, target.name);
+  const uid = workload.metadata?.uid;
+  const owned = (o: KubeObject) =>
+    o.metadata?.ownerReferences?.some((r) => r.controller && r.uid === uid) ?? false;
+
+  let revisions: RevisionSummary[];
+  if (target.kind === 'Deployment' || target.kind === 'Rollout') {
+    const selector =
+      target.kind === 'Deployment'
+        ? labelSelector((workload.spec?.selector as { matchLabels?: Record<string, string> })?.matchLabels)
+        : undefined;
+    const replicaSets = (await client.list('ReplicaSet', target.namespace, selector)).filter(owned);
+    const key = REVISION_ANNOTATION[target.kind] as string;
+    const currentRevision = workload.metadata?.annotations?.[key];
+    revisions = replicaSets
+      .map((rs) => {
+        const revision = Number(rs.metadata?.annotations?.[key]);
+        const template = (rs.spec?.template ?? {}) as V1PodTemplateSpec;
+        return summarize(
+          rs,
+          revision,
+          template,
+          rs.metadata?.annotations?.[CHANGE_CAUSE] ?? null,
+          String(revision) === currentRevision,
+        );
+      })
+      .filter((r) => Number.isInteger(r.revision));
+  } else {
+    const crs = (await client.list('ControllerRevision', target.namespace)).filter(owned);
+    const currentName = (workload.status?.updateRevision ?? workload.status?.currentRevision) as
+      string | undefined;
+    revisions = crs
+      .map((cr) => {
+        const data = (cr.data ?? {}) as { spec?: { template?: V1PodTemplateSpec } };
+        return summarize(
+          cr,
+          Number(cr.revision),
+          data.spec?.template ?? {},
+          cr.metadata?.annotations?.[CHANGE_CAUSE] ?? null,
+          cr.metadata?.name === currentName,
+        );
+      })
+      .filter((r) => Number.isInteger(r.revision));
+    if (!revisions.some((r) => r.current) && revisions.length) {
+      revisions.sort((a, b) => b.revision - a.revision);
+      (revisions[0] as RevisionSummary).current = true;
+    }
+  }
+  revisions.sort((a, b) => b.revision - a.revision);
+  return { target, revisions, note: revisions.length ? null : 'No revisions recorded yet.' };
+}
+
+function summarize(
+  obj: KubeObject,
+  revision: number,
+  template: V1PodTemplateSpec,
+  changeCause: string | null,
+  current: boolean,
+): RevisionSummary {
+  const containers = (template.spec?.containers ?? []).map((c: V1Container) => ({
+    name: c.name,
+    image: c.image ?? '',
+    args: [...(c.command ?? []), ...(c.args ?? [])],
+    envNames: (c.env ?? []).map((e) => e.name).sort(),
+    resources: Object.fromEntries([
+      ...Object.entries(c.resources?.requests ?? {}).map(([k, v]) => [`requests.${k}`, String(v)]),
+      ...Object.entries(c.resources?.limits ?? {}).map(([k, v]) => [`limits.${k}`, String(v)]),
+    ]),
+  }));
+  const gpus = containers.reduce((sum, c) => {
+    const g = Object.entries(c.resources).find(([k]) => /^limits\..*\/gpu$/.test(k));
+    return sum + (g ? Number(g[1]) || 0 : 0);
+  }, 0);
+  return {
+    revision,
+    name: obj.metadata?.name ?? '',
+    uid: obj.metadata?.uid ?? '',
+    createdAt: (obj.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp ?? null,
+    current,
+    changeCause,
+    containers,
+    gpus,
+  };
+}
+
+/** What changed between two revisions, field by field: images, args, env var names, resources, GPUs, change-cause. */
+export function revisionDiff(from: RevisionSummary, to: RevisionSummary): RevisionDiffLine[] {
+  const lines: RevisionDiffLine[] = [];
+  const names = [...new Set([...from.containers.map((c) => c.name), ...to.containers.map((c) => c.name)])];
+  for (const name of names) {
+    const a = from.containers.find((c) => c.name === name);
+    const b = to.containers.find((c) => c.name === name);
+    if (!a || !b) {
+      lines.push({ container: name, field: 'container', from: a ? a.image : null, to: b ? b.image : null });
+      continue;
+    }
+    if (a.image !== b.image) lines.push({ container: name, field: 'image', from: a.image, to: b.image });
+    if (a.args.join(' ') !== b.args.join(' '))
+      lines.push({ container: name, field: 'args', from: a.args.join(' '), to: b.args.join(' ') });
+    for (const env of a.envNames.filter((n) => !b.envNames.includes(n)))
+      lines.push({ container: name, field: 'env', from: env, to: null });
+    for (const env of b.envNames.filter((n) => !a.envNames.includes(n)))
+      lines.push({ container: name, field: 'env', from: null, to: env });
+    for (const key of new Set([...Object.keys(a.resources), ...Object.keys(b.resources)])) {
+      if (a.resources[key] !== b.resources[key])
+        lines.push({
+          container: name,
+          field: key,
+          from: a.resources[key] ?? null,
+          to: b.resources[key] ?? null,
+        });
+    }
+  }
+  if (from.changeCause !== to.changeCause)
+    lines.push({ container: null, field: 'change-cause', from: from.changeCause, to: to.changeCause });
+  return lines;
+}
