@@ -4,7 +4,6 @@
 //   preload/index.ts      -> build/electron/preload.cjs  (sandboxed preload: one self-contained file)
 //
 // Needs no Electron binary. The renderer is built separately (npm run build:renderer -> build/renderer).
-/* global Buffer, console, process */
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';

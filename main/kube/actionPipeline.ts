@@ -154,7 +154,8 @@ export class ActionPipeline {
         ...(plan.subresource ? { subresource: plan.subresource } : {}),
       });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'CONFLICT') {
+      // 409, or the 422 a real API server answers when our resourceVersion `test` op fails: re-read to tell.
+      if (err instanceof AppError && (err.code === 'CONFLICT' || err.details?.status === 422) && (await moved(client, plan, prepared))) {
         const replanned = await this.prepare(kc, prepared.request);
         const message = `${prepared.target.kind} ${prepared.target.namespace}/${prepared.target.name} changed since the preview (someone else edited it). Nothing was written; review the new preview.`;
         return {
@@ -226,6 +227,11 @@ export class ActionPipeline {
     const now = Date.now();
     for (const [id, e] of this.prepared) if (Date.parse(e.prepared.expiresAt) < now) this.prepared.delete(id);
   }
+}
+
+async function moved(client: ResourceClient, plan: ActionPlan, prepared: PreparedAction): Promise<boolean> {
+  const now = await client.get(plan.kind, plan.namespace, plan.name).catch(() => null);
+  return now?.metadata?.resourceVersion !== prepared.target.resourceVersion;
 }
 
 function effectState(

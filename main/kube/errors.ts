@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 interface StatusBody {
   message?: string;
   reason?: string;
+  details?: { causes?: Array<{ message?: string; field?: string }> };
 }
 
 /** Turns whatever @kubernetes/client-node throws into a typed error naming the cluster. */
@@ -11,7 +12,8 @@ export function kubeError(err: unknown, cluster: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ApiException) {
     const status = parseStatus(err.body);
-    const what = status.message ?? `HTTP ${err.code}`;
+    const causes = (status.details?.causes ?? []).map((c) => c.message).filter(Boolean);
+    const what = [status.message ?? `HTTP ${err.code}`, ...causes].join(': ');
     switch (err.code) {
       case 401:
         return new AppError(
@@ -31,6 +33,19 @@ export function kubeError(err: unknown, cluster: string): AppError {
       case 404:
         return new AppError('NOT_FOUND', what, 'It may have been deleted; refresh the view.', {
           status: 404,
+        });
+      case 422:
+        // A real API server answers a failed JSON Patch `test` op (our resourceVersion guard) with 422, not 409.
+        if (/test(ing value)?\b.*(resourceVersion|failed)|resourceVersion.*test/i.test(what)) {
+          return new AppError(
+            'CONFLICT',
+            `It changed since Firebreak read it (${what})`,
+            'Someone changed it at the same time; Firebreak re-read it. Review and try again.',
+            { status: 422 },
+          );
+        }
+        return new AppError('CLUSTER_ERROR', `The cluster ${cluster} rejected the change: ${what}`, 'Check the values and retry.', {
+          status: 422,
         });
       case 409:
         return new AppError(
