@@ -1,0 +1,423 @@
+import { useEffect, useId, type ReactNode } from 'react';
+import type { KubeContextInfo } from '../../shared/domain';
+import { ErrorPanel } from '../components/ErrorPanel';
+import { Icon } from '../components/Icon';
+import { formatTimestamp } from '../format';
+import { settingsStore, useSettings } from '../state';
+import type { AuthKind, SettingsDraft } from '../state/settings';
+
+const actions = {
+  edit: (patch: Partial<SettingsDraft>) => settingsStore.getState().edit(patch),
+  load: () => settingsStore.getState().load(),
+  useKubeconfigPath: () => settingsStore.getState().useKubeconfigPath(),
+  test: () => settingsStore.getState().testPrometheus(),
+  save: () => settingsStore.getState().saveDraft(),
+  discard: () => settingsStore.getState().discard(),
+};
+
+export function SettingsView() {
+  const settings = useSettings((s) => s.settings);
+  const draft = useSettings((s) => s.draft);
+
+  useEffect(() => {
+    void actions.load();
+  }, []);
+
+  if (!draft) {
+    if (settings.status === 'error' && settings.error)
+      return (
+        <div className="view view-center">
+          <ErrorPanel
+            title="Could not load settings"
+            error={settings.error}
+            onRetry={() => void actions.load()}
+          />
+        </div>
+      );
+    return (
+      <div className="view view-center">
+        <div className="loading-line" role="status">
+          Loading settings…
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="view view-scroll" data-testid="settings-view">
+      <form
+        className="settings"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void actions.save();
+        }}
+      >
+        <KubernetesSection draft={draft} />
+        <PrometheusSection draft={draft} />
+        <SaveBar />
+      </form>
+    </div>
+  );
+}
+
+function Field({
+  label,
+  htmlFor,
+  help,
+  error,
+  children,
+}: {
+  label: string;
+  htmlFor: string;
+  help?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label className="field-label" htmlFor={htmlFor}>
+        {label}
+      </label>
+      <div className="field-control">
+        {children}
+        {error && (
+          <div className="field-error" id={`${htmlFor}-error`} role="alert">
+            {error}
+          </div>
+        )}
+        {help && <div className="field-help">{help}</div>}
+      </div>
+    </div>
+  );
+}
+
+function KubernetesSection({ draft }: { draft: SettingsDraft }) {
+  const id = useId();
+  const contexts = useSettings((s) => s.contexts);
+  const saved = useSettings((s) => s.settings.data);
+  const errors = useSettings((s) => s.fieldErrors);
+  const list = contexts.data?.contexts ?? [];
+  const chosen: KubeContextInfo | undefined =
+    list.find((c) => c.name === draft.context) ??
+    (draft.context ? undefined : list.find((c) => c.name === contexts.data?.current));
+  const pathChanged = (draft.kubeconfigPath.trim() || null) !== (saved?.kube.kubeconfigPath ?? null);
+  const knownContext = !draft.context || list.some((c) => c.name === draft.context);
+
+  return (
+    <section className="panel form-section" aria-labelledby={`${id}-k8s`}>
+      <header className="section-head">
+        <h2 id={`${id}-k8s`}>Kubernetes</h2>
+        <p>Where model services are discovered.</p>
+      </header>
+
+      <Field
+        label="Kubeconfig file"
+        htmlFor={`${id}-path`}
+        error={errors.kubeconfigPath}
+        help={
+          <>
+            Leave empty to use <code>$KUBECONFIG</code>, else <code>~/.kube/config</code>.
+            {!draft.kubeconfigPath.trim() && contexts.data && contexts.data.sources.length > 0 && (
+              <>
+                {' '}
+                Now reading <span className="mono">{contexts.data.sources.join(', ')}</span>.
+              </>
+            )}
+          </>
+        }
+      >
+        <div className="input-row">
+          <input
+            id={`${id}-path`}
+            name="kubeconfigPath"
+            className="input mono"
+            value={draft.kubeconfigPath}
+            placeholder="default: $KUBECONFIG or ~/.kube/config"
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={errors.kubeconfigPath ? true : undefined}
+            aria-describedby={errors.kubeconfigPath ? `${id}-path-error` : undefined}
+            onChange={(e) => actions.edit({ kubeconfigPath: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void actions.useKubeconfigPath();
+              }
+            }}
+          />
+          <button
+            type="button"
+            className={`btn${pathChanged ? ' btn-primary' : ''}`}
+            onClick={() => void actions.useKubeconfigPath()}
+            disabled={contexts.status === 'loading'}
+            title="Use this kubeconfig and list its contexts"
+          >
+            {contexts.status === 'loading' ? 'Loading…' : 'Load contexts'}
+          </button>
+        </div>
+      </Field>
+
+      {contexts.status === 'error' && contexts.error && (
+        <div className="field field-note">
+          <div className="field-label" />
+          <div className="field-control">
+            <ErrorPanel inline error={contexts.error} />
+          </div>
+        </div>
+      )}
+
+      <Field label="Context" htmlFor={`${id}-context`} error={errors.context}>
+        <select
+          id={`${id}-context`}
+          name="context"
+          className="input mono"
+          value={draft.context}
+          onChange={(e) => actions.edit({ context: e.target.value })}
+          disabled={contexts.status === 'loading'}
+        >
+          <option value="">
+            {contexts.data?.current
+              ? `kubeconfig's current context (${contexts.data.current})`
+              : "kubeconfig's current context"}
+          </option>
+          {list.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name} — {c.server}
+              {c.namespace ? ` · ns ${c.namespace}` : ''}
+            </option>
+          ))}
+          {!knownContext && <option value={draft.context}>{draft.context} (not in this kubeconfig)</option>}
+        </select>
+        {chosen ? (
+          <dl className="context-details" data-testid="context-details">
+            <div>
+              <dt>Cluster</dt>
+              <dd className="mono">{chosen.cluster}</dd>
+            </div>
+            <div>
+              <dt>Server</dt>
+              <dd className="mono">{chosen.server}</dd>
+            </div>
+            <div>
+              <dt>Namespace</dt>
+              <dd className="mono">{chosen.namespace ?? 'default'}</dd>
+            </div>
+            <div>
+              <dt>User</dt>
+              <dd className="mono">{chosen.user}</dd>
+            </div>
+          </dl>
+        ) : (
+          contexts.status === 'ready' &&
+          list.length === 0 && <div className="field-help">This kubeconfig has no contexts.</div>
+        )}
+      </Field>
+    </section>
+  );
+}
+
+const authKinds: Array<{ kind: AuthKind; label: string }> = [
+  { kind: 'none', label: 'None' },
+  { kind: 'bearer', label: 'Bearer token' },
+  { kind: 'basic', label: 'Basic' },
+];
+
+function PrometheusSection({ draft }: { draft: SettingsDraft }) {
+  const id = useId();
+  const saved = useSettings((s) => s.settings.data);
+  const errors = useSettings((s) => s.fieldErrors);
+  const check = useSettings((s) => s.check);
+  const savedAuth = saved?.prometheus.auth;
+  const hasToken = savedAuth?.kind === 'bearer' && savedAuth.hasToken;
+  const hasPassword = savedAuth?.kind === 'basic' && savedAuth.hasPassword;
+
+  return (
+    <section className="panel form-section" aria-labelledby={`${id}-prom`}>
+      <header className="section-head">
+        <h2 id={`${id}-prom`}>Prometheus</h2>
+        <p>Request rates and error ratios. Optional: models are listed without it.</p>
+      </header>
+
+      <Field
+        label="URL"
+        htmlFor={`${id}-url`}
+        error={errors.prometheusUrl}
+        help="The server's base URL, e.g. http://prometheus.monitoring:9090. Leave empty to turn metrics off."
+      >
+        <input
+          id={`${id}-url`}
+          name="prometheusUrl"
+          className="input mono"
+          type="url"
+          inputMode="url"
+          value={draft.prometheusUrl}
+          placeholder="http://prometheus.monitoring:9090"
+          spellCheck={false}
+          autoComplete="off"
+          aria-invalid={errors.prometheusUrl ? true : undefined}
+          aria-describedby={errors.prometheusUrl ? `${id}-url-error` : undefined}
+          onChange={(e) => actions.edit({ prometheusUrl: e.target.value })}
+        />
+      </Field>
+
+      <div className="field" role="radiogroup" aria-labelledby={`${id}-auth`}>
+        <span className="field-label" id={`${id}-auth`}>
+          Authentication
+        </span>
+        <div className="field-control">
+          <div className="segmented">
+            {authKinds.map((a) => (
+              <label key={a.kind} className={`segment${draft.authKind === a.kind ? ' segment-on' : ''}`}>
+                <input
+                  type="radio"
+                  name="authKind"
+                  value={a.kind}
+                  checked={draft.authKind === a.kind}
+                  onChange={() => actions.edit({ authKind: a.kind })}
+                />
+                {a.label}
+              </label>
+            ))}
+          </div>
+          {errors.authKind && <div className="field-error">{errors.authKind}</div>}
+        </div>
+      </div>
+
+      {draft.authKind === 'bearer' && (
+        <Field
+          label="Token"
+          htmlFor={`${id}-token`}
+          error={errors.token}
+          help={<SecretNote saved={hasToken} what="token" />}
+        >
+          <input
+            id={`${id}-token`}
+            name="token"
+            className="input mono"
+            type="password"
+            value={draft.token}
+            placeholder={hasToken ? '•••••••• saved; leave empty to keep it' : 'Paste a bearer token'}
+            autoComplete="off"
+            aria-invalid={errors.token ? true : undefined}
+            onChange={(e) => actions.edit({ token: e.target.value })}
+          />
+        </Field>
+      )}
+
+      {draft.authKind === 'basic' && (
+        <>
+          <Field label="User name" htmlFor={`${id}-user`} error={errors.username}>
+            <input
+              id={`${id}-user`}
+              name="username"
+              className="input mono"
+              value={draft.username}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={errors.username ? true : undefined}
+              onChange={(e) => actions.edit({ username: e.target.value })}
+            />
+          </Field>
+          <Field
+            label="Password"
+            htmlFor={`${id}-password`}
+            error={errors.password}
+            help={<SecretNote saved={hasPassword} what="password" />}
+          >
+            <input
+              id={`${id}-password`}
+              name="password"
+              className="input mono"
+              type="password"
+              value={draft.password}
+              placeholder={hasPassword ? '•••••••• saved; leave empty to keep it' : 'Password'}
+              autoComplete="off"
+              onChange={(e) => actions.edit({ password: e.target.value })}
+            />
+          </Field>
+        </>
+      )}
+
+      <div className="field">
+        <span className="field-label" />
+        <div className="field-control">
+          <div className="test-row">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void actions.test()}
+              disabled={check.status === 'loading'}
+              data-testid="test-prometheus"
+            >
+              {check.status === 'loading' ? 'Testing…' : 'Test connection'}
+            </button>
+            {check.status === 'ready' && check.data && (
+              <span className="test-ok" role="status" data-testid="prometheus-check">
+                <Icon name="check" />
+                Connected to Prometheus {check.data.version ?? '(version not reported)'}
+                {check.data.seriesCount !== null && (
+                  <span className="muted"> · {check.data.seriesCount.toLocaleString('en-US')} series</span>
+                )}
+              </span>
+            )}
+            {check.status === 'idle' && (
+              <span className="muted">Checks the values above, before saving.</span>
+            )}
+          </div>
+          {check.status === 'error' && check.error && (
+            <div data-testid="prometheus-check">
+              <ErrorPanel inline error={check.error} />
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function SecretNote({ saved, what }: { saved: boolean; what: string }) {
+  return (
+    <span className="secret-note">
+      <Icon name="lock" />
+      Kept in memory for this session only; never written to disk.
+      {saved ? ` A ${what} is set: leave empty to keep it.` : ''}
+    </span>
+  );
+}
+
+function SaveBar() {
+  const save = useSettings((s) => s.save);
+  const dirty = useSettings((s) => s.dirty);
+  const fieldErrors = useSettings((s) => s.fieldErrors);
+  const invalid = Object.keys(fieldErrors).length > 0;
+
+  return (
+    <div className="savebar">
+      <div className="savebar-status">
+        {save.status === 'error' && save.error && <ErrorPanel inline error={save.error} />}
+        {save.status !== 'error' && invalid && (
+          <span className="sev-critical">Fix the highlighted fields, then save.</span>
+        )}
+        {save.status === 'ready' && !dirty && save.updatedAt && (
+          <span className="test-ok" role="status" data-testid="saved">
+            <Icon name="check" />
+            Saved at {formatTimestamp(new Date(save.updatedAt).toISOString()).slice(11)}
+          </span>
+        )}
+        {dirty && save.status !== 'error' && !invalid && <span className="muted">Unsaved changes</span>}
+      </div>
+      <button type="button" className="btn btn-ghost" onClick={actions.discard} disabled={!dirty}>
+        Discard
+      </button>
+      <button
+        type="submit"
+        className="btn btn-primary"
+        disabled={save.status === 'loading'}
+        data-testid="save-settings"
+      >
+        {save.status === 'loading' ? 'Saving…' : 'Save'}
+      </button>
+    </div>
+  );
+}
