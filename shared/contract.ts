@@ -23,6 +23,8 @@ import {
   RouteView,
   WorkloadRef,
 } from './actions';
+import { metricsChannels } from './metrics';
+import { costChannels } from './cost';
 
 const empty = z.object({}).strict();
 
@@ -30,7 +32,11 @@ export const channels = {
   'app.info': { input: empty, output: AppInfo },
   'settings.get': { input: empty, output: SettingsView },
   'settings.update': { input: SettingsUpdate.strict(), output: SettingsView },
-  'kube.contexts': { input: empty, output: KubeContextList },
+  'kube.contexts': {
+    /** with a path, lists that file's contexts before it is saved (a preview); else the saved kubeconfig's */
+    input: z.object({ kubeconfigPath: z.string().trim().min(1).max(4096).optional() }).strict(),
+    output: KubeContextList,
+  },
   'models.list': {
     input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
     output: ModelList,
@@ -63,6 +69,8 @@ export const channels = {
     output: z.array(AuditEntry),
   },
   'audit.verify': { input: empty, output: AuditVerification },
+  ...metricsChannels,
+  ...costChannels,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const streams = {

@@ -1,7 +1,11 @@
 import type { AppErrorData, Result } from './errors';
 import type { Channel, ChannelInput, ChannelOutput, Stream, StreamEvent, StreamParams } from './contract';
 
-/** What a subscriber hears: an event, or an error after which the stream has ended. */
+/**
+ * What a subscriber hears: an event, or an error. A stream is not ended by an error: a live stream reports a
+ * failed round (cluster unreachable, say) and keeps trying; the next event supersedes the error. A subscriber
+ * ends it by unsubscribing.
+ */
 export type StreamMessage<S extends Stream> =
   { type: 'event'; event: StreamEvent<S> } | { type: 'error'; error: AppErrorData };
 

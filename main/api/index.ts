@@ -9,6 +9,8 @@ import { openStore } from '../store';
 import { actionHandlers } from './actions';
 import type { ApiContext } from './context';
 import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
+import { metricsHandlers } from './metricsHandlers';
+import { costHandlers } from './cost';
 import { listModels, watchModels } from './models';
 import { checkPrometheus } from './prometheus';
 import { appInfo, updateSettings } from './settings';
@@ -44,15 +46,15 @@ export async function createAppApi(
     'app.info': () => appInfo(ctx),
     'settings.get': () => ctx.settings.view(),
     'settings.update': (input) => updateSettings(ctx, input),
-    'kube.contexts': () => {
-      const kube = ctx.settings.kube();
-      return listContexts(kube.kubeconfigPath, ctx.env);
-    },
+    'kube.contexts': (input) =>
+      listContexts(input.kubeconfigPath ?? ctx.settings.kube().kubeconfigPath, ctx.env),
     'models.list': (input) => listModels(ctx, input),
     ...actionHandlers(ctx, options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {}),
     'prometheus.check': (input) => checkPrometheus(ctx, input),
     'audit.list': (input) => store.audit.list({ limit: input.limit }),
     'audit.verify': () => store.audit.verify(),
+    ...metricsHandlers(ctx),
+    ...costHandlers(ctx),
   };
   const streams: StreamHandlers = {
     'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail),

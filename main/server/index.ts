@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppApi } from '../api';
@@ -36,7 +37,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const api = await createAppApi({
     storePath: options.storePath,
     transport: 'serve',
-    version: options.version ?? '0.0.0',
+    version: options.version ?? packageVersion(),
     ...(options.env ? { env: options.env } : {}),
     checkOutputs: options.checkOutputs ?? false,
   });
@@ -61,5 +62,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   } catch (err) {
     await api.close();
     throw err;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
   }
 }

@@ -77,8 +77,11 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 
 const llama = { kind: 'Deployment' as const, namespace: 'llm', name: 'llama-70b-chat' };
 const image = (kube: KubeApiServer) =>
-  (kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } })
-    .spec.template.spec.containers[0]?.image;
+  (
+    kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat') as {
+      spec: { template: { spec: { containers: Array<{ image: string }> } } };
+    }
+  ).spec.template.spec.containers[0]?.image;
 
 let c: Cluster;
 beforeAll(async () => {
@@ -104,26 +107,44 @@ describe('revision history', () => {
 
 describe('rollback through the pipeline', () => {
   it('previews without writing, refuses a wrong confirmation, then rolls back, watches, audits', async () => {
-    const rvBefore = c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata.resourceVersion;
+    const rvBefore = c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata
+      .resourceVersion;
     const plan = await c.call('actions.prepare', { request: { type: 'rollback', target: llama } });
     expect(plan.summary).toBe('Roll back Deployment llm/llama-70b-chat from revision 2 to revision 1');
     expect(plan.permission.allowed).toBe(true);
     expect(plan.dryRun.ok).toBe(true);
     expect(plan.diff).toContainEqual(
-      expect.objectContaining({ path: '/spec/template/spec/containers/0/image', before: scenario.incident.badImage, after: scenario.incident.goodImage }),
+      expect.objectContaining({
+        path: '/spec/template/spec/containers/0/image',
+        before: scenario.incident.badImage,
+        after: scenario.incident.goodImage,
+      }),
     );
     expect(plan.confirmPhrase).toBe('llama-70b-chat');
-    expect(c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata.resourceVersion).toBe(rvBefore);
+    expect(c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata.resourceVersion).toBe(
+      rvBefore,
+    );
 
-    expect((await failure(c.call('actions.execute', { id: plan.id, confirm: 'llama' }))).code).toBe('ACTION_REFUSED');
+    expect((await failure(c.call('actions.execute', { id: plan.id, confirm: 'llama' }))).code).toBe(
+      'ACTION_REFUSED',
+    );
     const outcome = await c.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' });
-    expect(outcome).toMatchObject({ status: 'done', message: 'deployment "llama-70b-chat" successfully rolled out' });
+    expect(outcome).toMatchObject({
+      status: 'done',
+      message: 'deployment "llama-70b-chat" successfully rolled out',
+    });
     expect(image(c.kube)).toBe(scenario.incident.goodImage);
 
-    const patch = c.kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/llama-70b-chat') && !r.query.dryRun);
+    const patch = c.kube.requests.find(
+      (r) => r.method === 'PATCH' && r.path.endsWith('/deployments/llama-70b-chat') && !r.query.dryRun,
+    );
     expect(patch?.contentType).toContain('application/json-patch+json');
     expect(patch?.query.fieldManager).toBe('firebreak');
-    expect((patch?.body as Array<{ op: string }>)[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: rvBefore });
+    expect((patch?.body as Array<{ op: string }>)[0]).toEqual({
+      op: 'test',
+      path: '/metadata/resourceVersion',
+      value: rvBefore,
+    });
 
     const [entry] = await c.call('audit.list', { limit: 1 });
     expect(entry).toMatchObject({ action: 'rollback', result: 'done' });
@@ -131,32 +152,46 @@ describe('rollback through the pipeline', () => {
     expect((await c.call('audit.verify', {})).ok).toBe(true);
 
     // now at revision 3 (the restored template): rolling back "to 3" is a plain answer, not a crash
-    const again = await c.call('actions.prepare', { request: { type: 'rollback', target: llama, toRevision: 3 } });
+    const again = await c.call('actions.prepare', {
+      request: { type: 'rollback', target: llama, toRevision: 3 },
+    });
     expect(again.noop).toBe('skipped rollback (current template already matches revision 3)');
   });
 
   it('a concurrent edit between preview and confirm is a conflict: nothing overwritten, a new preview', async () => {
     const plan = await c.call('actions.prepare', { request: { type: 'rollback', target: llama } });
-    const current = structuredClone(c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')) as KubeObject;
+    const current = structuredClone(
+      c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat'),
+    ) as KubeObject;
     current.metadata.annotations = { ...current.metadata.annotations, 'oncall.example/note': 'someone else' };
     c.kube.store.apply(current);
     const outcome = await c.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' });
     expect(outcome.status).toBe('conflict');
     expect(outcome.replanned?.target.resourceVersion).not.toBe(plan.target.resourceVersion);
-    expect(c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata.annotations?.['oncall.example/note']).toBe(
-      'someone else',
-    );
+    expect(
+      c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')?.metadata.annotations?.[
+        'oncall.example/note'
+      ],
+    ).toBe('someone else');
   });
 
   it('a paused Deployment and a revision not in history are plain refusals', async () => {
-    expect((await failure(c.call('actions.prepare', { request: { type: 'rollback', target: llama, toRevision: 99 } }))).message).toBe(
-      'unable to find specified revision 99 in history',
-    );
-    const d = structuredClone(c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-8b-chat')) as KubeObject & { spec: { paused?: boolean } };
+    expect(
+      (
+        await failure(
+          c.call('actions.prepare', { request: { type: 'rollback', target: llama, toRevision: 99 } }),
+        )
+      ).message,
+    ).toBe('unable to find specified revision 99 in history');
+    const d = structuredClone(
+      c.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-8b-chat'),
+    ) as KubeObject & { spec: { paused?: boolean } };
     d.spec.paused = true;
     c.kube.store.apply(d);
     const err = await failure(
-      c.call('actions.prepare', { request: { type: 'rollback', target: { ...llama, name: 'llama-8b-chat' } } }),
+      c.call('actions.prepare', {
+        request: { type: 'rollback', target: { ...llama, name: 'llama-8b-chat' } },
+      }),
     );
     expect(err.code).toBe('ACTION_REFUSED');
     expect(err.message).toMatch(/paused/);
@@ -164,14 +199,24 @@ describe('rollback through the pipeline', () => {
 
   it('without permission the preview says why and the write is refused', async () => {
     c.kube.setAccessRules([
-      { allow: false, verbs: ['patch'], apiGroups: ['apps'], resources: ['deployments'], namespaces: ['llm'] },
+      {
+        allow: false,
+        verbs: ['patch'],
+        apiGroups: ['apps'],
+        resources: ['deployments'],
+        namespaces: ['llm'],
+      },
       { allow: true, verbs: '*', apiGroups: '*', resources: '*' },
     ]);
     try {
-      const plan = await c.call('actions.prepare', { request: { type: 'scale', target: llama, replicas: 5 } });
+      const plan = await c.call('actions.prepare', {
+        request: { type: 'scale', target: llama, replicas: 5 },
+      });
       expect(plan.permission.allowed).toBe(false);
       expect(plan.permission.reason).toMatch(/may not patch deployments/);
-      expect((await failure(c.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' }))).code).toBe('PERMISSION_DENIED');
+      expect(
+        (await failure(c.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' }))).code,
+      ).toBe('PERMISSION_DENIED');
     } finally {
       c.kube.setAccessRules([]);
     }
@@ -196,7 +241,9 @@ describe('fallback routing', () => {
     ]);
     const route = { kind: 'HTTPRoute' as const, namespace: 'llm', name: 'chat' };
     const zero = await failure(
-      c.call('actions.prepare', { request: { type: 'traffic', route, rule: 0, weights: { 'llama-70b-chat': 0, 'llama-8b-chat': 0 } } }),
+      c.call('actions.prepare', {
+        request: { type: 'traffic', route, rule: 0, weights: { 'llama-70b-chat': 0, 'llama-8b-chat': 0 } },
+      }),
     );
     expect(zero.code).toBe('ACTION_REFUSED');
     const plan = await c.call('actions.prepare', {
@@ -217,10 +264,14 @@ describe('a real API server’s 422 for a failed test op', () => {
     const other = await startCluster({ jsonPatchTestFailureStatus: 422 });
     try {
       const plan = await other.call('actions.prepare', { request: { type: 'rollback', target: llama } });
-      const d = structuredClone(other.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat')) as KubeObject;
+      const d = structuredClone(
+        other.kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat'),
+      ) as KubeObject;
       d.metadata.labels = { ...d.metadata.labels, touched: 'yes' };
       other.kube.store.apply(d);
-      expect((await other.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' })).status).toBe('conflict');
+      expect((await other.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' })).status).toBe(
+        'conflict',
+      );
     } finally {
       await other.close();
     }
@@ -241,11 +292,15 @@ describe.skipIf(!hasKubectl)('fidelity to kubectl rollout undo', () => {
           })
         ).stdout;
       await kubectl(viaKubectl, ['-n', 'llm', 'rollout', 'undo', 'deploy/llama-70b-chat']);
-      const plan = await viaFirebreak.call('actions.prepare', { request: { type: 'rollback', target: llama } });
+      const plan = await viaFirebreak.call('actions.prepare', {
+        request: { type: 'rollback', target: llama },
+      });
       await viaFirebreak.call('actions.execute', { id: plan.id, confirm: 'llama-70b-chat' });
 
       const sent = (cl: Cluster) =>
-        cl.kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/llama-70b-chat') && !r.query.dryRun);
+        cl.kube.requests.find(
+          (r) => r.method === 'PATCH' && r.path.endsWith('/deployments/llama-70b-chat') && !r.query.dryRun,
+        );
       const theirs = sent(viaKubectl);
       const ours = sent(viaFirebreak);
       expect(theirs?.contentType).toContain('application/json-patch+json');
@@ -254,7 +309,8 @@ describe.skipIf(!hasKubectl)('fidelity to kubectl rollout undo', () => {
       expect(test).toMatchObject({ op: 'test', path: '/metadata/resourceVersion' });
       expect(normalise(rest)).toEqual(normalise(theirs?.body));
 
-      const history = (cl: Cluster) => kubectl(cl, ['-n', 'llm', 'rollout', 'history', 'deploy/llama-70b-chat']);
+      const history = (cl: Cluster) =>
+        kubectl(cl, ['-n', 'llm', 'rollout', 'history', 'deploy/llama-70b-chat']);
       await new Promise((r) => setTimeout(r, 200));
       expect(await history(viaFirebreak)).toBe(await history(viaKubectl));
     } finally {
