@@ -31,7 +31,10 @@ export const SANDBOX_CONTEXT = 'firebreak-sandbox';
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
 export interface SandboxOptions {
-  /** Where the kubeconfig and the servers' data go; kept on stop(). Default: a temporary folder, removed on stop(). */
+  /**
+   * Where the kubeconfig and the servers' data go; kept on stop() (its prometheus/ and alertmanager/ are
+   * recreated at each start). Default: a temporary folder, removed on stop().
+   */
   dir?: string;
   seed?: number;
   /** The story's "now" (default: the current time); not in the future. */
@@ -87,7 +90,12 @@ function podsOf(kube: KubeApiServer, namespace: string, workload: string): strin
 function rolledOut(d: KubeObject | undefined): boolean {
   if (!d) return false;
   const spec = (d.spec ?? {}) as { replicas?: number };
-  const status = (d.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number };
+  const status = (d.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+  };
   const want = spec.replicas ?? 1;
   return (
     (status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
@@ -116,7 +124,7 @@ export async function seedKube(
       skipped.add(`${obj.apiVersion} ${obj.kind}`);
     }
   };
-  for (const obj of scenario.kubeObjects()) apply(obj as KubeObject);
+  for (const obj of scenario.kubeObjects()) apply(obj);
   const deployments = scenario.workloads.filter((w) => w.kind === 'Deployment');
   const record = async (names: readonly string[]) => {
     for (const w of deployments.filter((x) => names.includes(x.name))) {
@@ -134,7 +142,7 @@ export async function seedKube(
   // revision 1 of every Deployment: record its pods before the history replaces them
   await record(deployments.map((w) => w.name));
   for (const step of scenario.kubeHistory()) {
-    for (const obj of step.objects) apply(obj as KubeObject);
+    for (const obj of step.objects) apply(obj);
     await record(step.objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
   }
   return { podNames, skipped: [...skipped] };
@@ -154,6 +162,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const temporary = !opts.dir;
   const dir = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'firebreak-sandbox-'));
   await mkdir(dir, { recursive: true });
+  // a given dir may hold an earlier run: its TSDB blocks would overlap the new history
+  await Promise.all(
+    ['prometheus', 'alertmanager'].map((sub) => rm(join(dir, sub), { recursive: true, force: true })),
+  );
   const unregister = temporary ? registerTempDir(dir) : () => false;
   const orphanDir = temporary ? dir : undefined;
   const stops: Stop[] = [];
@@ -179,7 +191,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const story = createScenario(scenarioOptions);
 
     // Alertmanager starts meanwhile (it needs nothing from the others)
-    alertmanagerStarting = startAlertmanager({ dir: join(dir, 'alertmanager'), removeOnOrphan: orphanDir }).then((am) => {
+    alertmanagerStarting = startAlertmanager({
+      dir: join(dir, 'alertmanager'),
+      removeOnOrphan: orphanDir,
+    }).then((am) => {
       stops.push(() => am.stop());
       return am;
     });
@@ -189,7 +204,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const kube = await startKubeApiServer({ seed: story.seed });
     stops.push(() => kube.stop());
     const { podNames, skipped } = await seedKube(kube, story);
-    if (skipped.length > 0) opts.log?.(`the Kubernetes API test server does not store: ${skipped.join(', ')} (skipped)`);
+    if (skipped.length > 0)
+      opts.log?.(`the Kubernetes API test server does not store: ${skipped.join(', ')} (skipped)`);
     const kubeconfigPath = kube.writeKubeconfig(join(dir, 'kubeconfig'), { contextName: SANDBOX_CONTEXT });
     mark('kube', t);
 
