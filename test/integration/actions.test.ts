@@ -78,7 +78,7 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 const llama = { kind: 'Deployment' as const, namespace: 'llm', name: 'llama-70b-chat' };
 const image = (kube: KubeApiServer) =>
   (
-    kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat') as {
+    kube.store.get('apps/v1', 'Deployment', 'llm', 'llama-70b-chat') as unknown as {
       spec: { template: { spec: { containers: Array<{ image: string }> } } };
     }
   ).spec.template.spec.containers[0]?.image;
