@@ -128,7 +128,7 @@ export class ActionPipeline {
       return {
         status: 'noop',
         message: prepared.noop,
-        auditSeq: this.audit(prepared, 'noop', { message: prepared.noop }),
+        auditSeq: this.audit(prepared, 'noop', { message: prepared.noop }, plan),
         replanned: null,
       };
     }
@@ -161,21 +161,23 @@ export class ActionPipeline {
         return {
           status: 'conflict',
           message,
-          auditSeq: this.audit(prepared, 'conflict', { message }),
+          auditSeq: this.audit(prepared, 'conflict', { message }, plan),
           replanned,
         };
       }
       const e = err instanceof AppError ? err : new AppError('CLUSTER_ERROR', String(err), 'Retry.');
-      this.audit(prepared, 'failed', { error: e.message });
+      this.audit(prepared, 'failed', { error: e.message }, plan);
       throw e;
     }
 
     const effect = await this.waitForEffect(client, plan, written);
     const status = effect.ok ? 'done' : effect.failed ? 'failed' : 'timeout';
-    const auditSeq = this.audit(prepared, status, {
-      message: effect.message,
-      resourceVersion: written.metadata?.resourceVersion ?? null,
-    });
+    const auditSeq = this.audit(
+      prepared,
+      status,
+      { message: effect.message, resourceVersion: written.metadata?.resourceVersion ?? null },
+      plan,
+    );
     return { status, message: effect.message, auditSeq, replanned: null };
   }
 
@@ -204,7 +206,7 @@ export class ActionPipeline {
     }
   }
 
-  private audit(prepared: PreparedAction, result: string, extra: Record<string, unknown>): number {
+  private audit(prepared: PreparedAction, result: string, extra: Record<string, unknown>, plan?: ActionPlan): number {
     const t = prepared.target;
     const entry = this.options.store.audit.append({
       actor: this.options.actor,
@@ -217,6 +219,7 @@ export class ActionPipeline {
         request: prepared.request,
         resourceVersionBefore: t.resourceVersion,
         changes: prepared.diff,
+        ...(plan ? { plan: plan.details } : {}),
         ...extra,
       }),
     });

@@ -139,10 +139,16 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
         {entry.result}
       </td>
       <td className="ellipsis mono details" title={JSON.stringify(entry.details, null, 2)}>
-        {summarizeDetails(entry.details)}
+        {actionLine(entry.details) ?? summarizeDetails(entry.details)}
       </td>
     </tr>
   );
+}
+
+/** A cluster action's entry reads as its sentence and outcome ("Roll back … · … successfully rolled out"). */
+function actionLine(details: Record<string, unknown>): string | null {
+  if (typeof details.summary !== 'string') return null;
+  return typeof details.message === 'string' ? `${details.summary} · ${details.message}` : details.summary;
 }
 
 function VerifyControl() {

@@ -22,6 +22,7 @@ import {
   type ModelSortKey,
 } from '../format';
 import { useModels } from '../state';
+import { detailHash } from '../state/modelDetail';
 import { isNotConnected, modelsActions } from './modelsActions';
 import { NotConnected } from './NotConnected';
 
@@ -268,10 +269,23 @@ function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown: boolea
   const rowSev =
     errSev === 'critical' || repSev === 'critical' ? 'critical' : errSev === 'warning' ? 'warning' : '';
   return (
-    <tr className={rowSev ? `row-${rowSev}` : undefined} data-testid="model-row" data-model={model.name}>
+    <tr
+      className={`row-link${rowSev ? ` row-${rowSev}` : ''}`}
+      data-testid="model-row"
+      data-model={model.name}
+      onClick={() => {
+        window.location.hash = detailHash(model.id);
+      }}
+    >
       <td className="col-model">
         <div className="model-cell" title={`${model.namespace}/${model.name}\nmodel: ${model.modelName}`}>
-          <span className="model-name">{model.name}</span>
+          <a
+            className="model-name model-link"
+            href={detailHash(model.id)}
+            onClick={(e) => e.stopPropagation()}
+          >
+            {model.name}
+          </a>
           <span className="model-ns">{model.namespace}</span>
         </div>
       </td>
