@@ -1,0 +1,388 @@
+/**
+ * The monthly review exported: a CSV (one table, a `scope` column for totals / models / teams / namespaces) and
+ * a Markdown report with the charts as PNG files next to it. Chart images come from the renderer (ECharts
+ * getDataURL) and are checked to be PNGs before they are written. Text from data is escaped for Markdown, and
+ * CSV cells that a spreadsheet would read as a formula are quoted as text.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChartImage, CostReview, ExportResult } from '../../shared/cost';
+import { AppError } from '../../shared/errors';
+import { formatMoney, formatUnitCost, type MoneyWire } from '../../shared/money';
+import { sourceName } from './review';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export function decodePng(image: ChartImage): Buffer {
+  const data = Buffer.from(image.dataUrl.slice('data:image/png;base64,'.length), 'base64');
+  if (data.length < 8 || !data.subarray(0, 8).equals(PNG_SIGNATURE)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The chart "${image.title}" is not a PNG image.`,
+      'Export again; if it persists, report it.',
+    );
+  }
+  return data;
+}
+
+// ---------- CSV ----------
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  // a name starting like a formula must stay text in a spreadsheet; numbers (even negative) stay numbers
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text))
+    text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const pct = (r: number | null) => (r === null ? null : Math.round(r * 10_000) / 100);
+
+export function reviewCsv(review: CostReview): string {
+  const header = [
+    'month',
+    'scope',
+    'name',
+    'kind',
+    'namespace',
+    'team',
+    'currency',
+    'this_month',
+    'last_month_to_date',
+    'last_month',
+    'change',
+    'change_pct',
+    'gpu',
+    'idle_gpu',
+    'gpu_share_pct',
+    'idle_share_pct',
+    'successful_requests',
+    'measured_days',
+    'cost_per_1k',
+    'generated_tokens',
+    'cost_per_1m_tokens',
+    'forecast_month_end',
+    'budget',
+    'budget_status',
+  ];
+  const lines: Array<Array<string | number | null>> = [header];
+  const t = review.totals;
+  lines.push([
+    review.month,
+    'total',
+    'All',
+    'total',
+    null,
+    null,
+    review.currency,
+    t.thisMonth.amount,
+    t.lastMonthToDate.amount,
+    t.lastMonth.amount,
+    t.change.amount,
+    pct(t.changeRatio),
+    t.gpu.amount,
+    t.idleGpu.amount,
+    null,
+    null,
+    null,
+    null,
+    t.costPer1k?.amount ?? null,
+    null,
+    null,
+    review.forecast.monthEnd.amount,
+    review.budget.amount?.amount ?? null,
+    review.budget.status,
+  ]);
+  for (const r of review.models) {
+    lines.push([
+      review.month,
+      'model',
+      r.name,
+      r.kind,
+      r.namespace,
+      r.team,
+      review.currency,
+      r.thisMonth.amount,
+      r.lastMonthToDate.amount,
+      r.lastMonth.amount,
+      r.change.amount,
+      pct(r.changeRatio),
+      r.gpu.amount,
+      r.idleGpu.amount,
+      pct(r.gpuShare),
+      pct(r.idleShare),
+      r.successes === null ? null : Math.round(r.successes),
+      r.measuredDays,
+      r.costPer1k?.amount ?? null,
+      r.generatedTokens === null ? null : Math.round(r.generatedTokens),
+      r.costPer1MTokens?.amount ?? null,
+      r.forecast.amount,
+      r.budget?.amount ?? null,
+      r.budgetStatus,
+    ]);
+  }
+  for (const [scope, groups] of [
+    ['team', review.teams],
+    ['namespace', review.namespaces],
+  ] as const) {
+    for (const g of groups) {
+      lines.push([
+        review.month,
+        scope,
+        g.key,
+        scope,
+        scope === 'namespace' ? g.key : null,
+        scope === 'team' ? g.key : null,
+        review.currency,
+        g.thisMonth.amount,
+        g.lastMonthToDate.amount,
+        g.lastMonth.amount,
+        g.change.amount,
+        pct(g.changeRatio),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        g.forecast.amount,
+        g.budget?.amount ?? null,
+        g.budgetStatus,
+      ]);
+    }
+  }
+  return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+// ---------- Markdown ----------
+
+/** Escapes text from data so it reads as text in Markdown (tables included). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+const money = (m: MoneyWire | null) => (m ? formatMoney(m) : '—');
+const unitCost = (m: MoneyWire | null) => (m ? formatUnitCost(m) : '—');
+const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
+const signed = (m: MoneyWire) => (m.amount.startsWith('-') ? formatMoney(m) : `+${formatMoney(m)}`);
+const count = (n: number | null) => (n === null ? '—' : Math.round(n).toLocaleString('en-US'));
+
+function table(head: string[], rows: string[][], alignRight: number[] = []): string {
+  const sep = head.map((_, i) => (alignRight.includes(i) ? '---:' : '---'));
+  return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+export function ageText(fetchedAt: string | null, now: number): string {
+  if (!fetchedAt) return 'not fetched';
+  const s = Math.max(0, Math.round((now - Date.parse(fetchedAt)) / 1000));
+  if (s < 90) return `${s} s old`;
+  if (s < 5400) return `${Math.round(s / 60)} min old`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h old`;
+  return `${Math.round(s / 86_400)} d old`;
+}
+
+export function reviewMarkdown(
+  review: CostReview,
+  charts: Array<{ file: string; title: string }>,
+  now: number,
+): string {
+  const t = review.totals;
+  const out: string[] = [];
+  out.push(`# Cost review ${review.month}`);
+  out.push('');
+  out.push(
+    `Period ${review.period.start} to ${review.period.end} (UTC, end exclusive)${review.complete ? '' : `, ${review.daysWithCost} day${review.daysWithCost === 1 ? '' : 's'} so far`}; compared with ${review.previousPeriod.start} to ${review.previousPeriod.end}. Amounts in ${review.currency}. Made ${review.generatedAt.slice(0, 16).replace('T', ' ')} UTC by Firebreak.`,
+  );
+  out.push('');
+  out.push('## Summary');
+  out.push('');
+  out.push(
+    table(
+      ['', 'Amount'],
+      [
+        ['This month', money(t.thisMonth)],
+        ['Last month, same days', money(t.lastMonthToDate)],
+        ['Change', `${signed(t.change)} (${percent(t.changeRatio)})`],
+        ['Last month, whole', money(t.lastMonth)],
+        [
+          `Forecast to month end (${review.forecast.source === 'aws' ? 'Cost Explorer' : review.forecast.source === 'complete' ? 'month complete' : 'run rate'})`,
+          money(review.forecast.monthEnd),
+        ],
+        ['Budget', `${money(review.budget.amount)} (${review.budget.status.replace('_', ' ')})`],
+        ['GPU', money(t.gpu)],
+        ['Idle GPU (allocated, unused; from utilisation)', money(t.idleGpu)],
+        ['Unallocated GPU', money(t.unallocatedGpu)],
+        ['Unattributed', money(t.unattributed)],
+        ['Cost per 1k inferences', unitCost(t.costPer1k)],
+      ],
+      [1],
+    ),
+  );
+  out.push('');
+  if (charts.length > 0) {
+    out.push('## Charts');
+    out.push('');
+    for (const c of charts) {
+      out.push(`![${md(c.title)}](${encodeURI(c.file)})`);
+      out.push('');
+    }
+  }
+  out.push('## By model');
+  out.push('');
+  out.push(
+    table(
+      [
+        'Model',
+        'Namespace',
+        'This month',
+        'Last month (same days)',
+        'Change',
+        'GPU share',
+        'Idle share',
+        'Successful requests',
+        'Cost per 1k',
+        'Cost per 1M tokens',
+        'Forecast',
+        'Budget',
+      ],
+      review.models.map((r) => [
+        r.kind === 'unattributed' ? '*Unattributed*' : md(r.name),
+        r.namespace ? md(r.namespace) : '—',
+        money(r.thisMonth),
+        money(r.lastMonthToDate),
+        `${signed(r.change)} (${percent(r.changeRatio)})`,
+        percent(r.gpuShare),
+        percent(r.idleShare),
+        count(r.successes),
+        unitCost(r.costPer1k),
+        unitCost(r.costPer1MTokens),
+        money(r.forecast),
+        r.budget ? `${money(r.budget)} (${r.budgetStatus.replace('_', ' ')})` : '—',
+      ]),
+      [2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ),
+  );
+  out.push('');
+  for (const [title, groups] of [
+    ['By team', review.teams],
+    ['By namespace', review.namespaces],
+  ] as const) {
+    if (groups.length === 0) continue;
+    out.push(`## ${title}`);
+    out.push('');
+    out.push(
+      table(
+        [
+          title.slice(3, 4).toUpperCase() + title.slice(4),
+          'This month',
+          'Last month (same days)',
+          'Change',
+          'Forecast',
+          'Budget',
+        ],
+        groups.map((g) => [
+          md(g.key),
+          money(g.thisMonth),
+          money(g.lastMonthToDate),
+          `${signed(g.change)} (${percent(g.changeRatio)})`,
+          money(g.forecast),
+          g.budget ? `${money(g.budget)} (${g.budgetStatus.replace('_', ' ')})` : '—',
+        ]),
+        [1, 2, 3, 4],
+      ),
+    );
+    out.push('');
+  }
+  if (review.topMovers.length > 0) {
+    out.push('## Top movers');
+    out.push('');
+    for (const m of review.topMovers)
+      out.push(`- ${md(m.name)}: ${signed(m.change)} (${percent(m.changeRatio)})`);
+    out.push('');
+  }
+  out.push('## Anomalies');
+  out.push('');
+  if (review.anomalies.length === 0) out.push('None detected.');
+  else {
+    out.push(
+      table(
+        ['From', 'To', 'Where', 'Impact', 'Actual', 'Expected', 'Root causes'],
+        review.anomalies.map((a) => [
+          a.start,
+          a.end,
+          md(a.dimension),
+          money(a.impact),
+          money(a.actual),
+          money(a.expected),
+          a.rootCauses.length ? md(a.rootCauses.join('; ')) : '—',
+        ]),
+        [3, 4, 5],
+      ),
+    );
+  }
+  out.push('');
+  out.push('## Sources');
+  out.push('');
+  for (const s of review.sources) {
+    out.push(
+      `- ${sourceName(s.kind).replace(/^the /, '')}: ${s.status.replace('_', ' ')} — ${md(s.detail)}${s.fetchedAt ? ` (${ageText(s.fetchedAt, now)})` : ''}`,
+    );
+  }
+  for (const k of review.keptApart) out.push(`- ${md(k.message)}`);
+  for (const n of review.notes) out.push(`- ${md(n)}`);
+  out.push('');
+  return out.join('\n');
+}
+
+/** Writes the export into `<dir>/cost-review-<month>/`; returns what was written. */
+export function writeExport(
+  dir: string,
+  review: CostReview,
+  format: 'csv' | 'markdown',
+  charts: ChartImage[],
+  now: number,
+): ExportResult {
+  const base = `cost-review-${review.month}`;
+  const folder = path.join(dir, base);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (err) {
+    throw new AppError(
+      'INTERNAL',
+      `Cannot create the export folder ${folder}: ${(err as Error).message}`,
+      'Check that the folder is writable.',
+    );
+  }
+  const files: ExportResult['files'] = [];
+  const write = (name: string, data: string | Buffer) => {
+    const file = path.join(folder, name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+    files.push({ name, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
+  };
+  if (format === 'csv') {
+    const text = reviewCsv(review);
+    write(`${base}.csv`, text);
+    return { directory: folder, files, download: { fileName: `${base}.csv`, mediaType: 'text/csv', text } };
+  }
+  const seen = new Set<string>();
+  const images = charts.map((c) => {
+    if (seen.has(c.name))
+      throw new AppError(
+        'INVALID_INPUT',
+        `Two charts are named "${c.name}".`,
+        'This is a bug in the console.',
+      );
+    seen.add(c.name);
+    return { file: `${base}-${c.name}.png`, title: c.title, data: decodePng(c) };
+  });
+  for (const img of images) write(img.file, img.data);
+  const text = reviewMarkdown(review, images, now);
+  write(`${base}.md`, text);
+  files.unshift(files.pop() as ExportResult['files'][number]); // the report first
+  return { directory: folder, files, download: { fileName: `${base}.md`, mediaType: 'text/markdown', text } };
+}
