@@ -4,12 +4,22 @@ import { NavRail, StatusBar, TopBar, viewTitles } from './components/Shell';
 import { viewFromHash, type ViewName } from './state/app';
 import { appStore, modelsStore, settingsStore, useApp } from './state';
 import { AccessScreen } from './views/AccessScreen';
+import { AlertsView } from './views/AlertsView';
 import { AuditView } from './views/AuditView';
-import { ModelsView } from './views/ModelsView';
+import { CostView } from './views/CostView';
+import { GpuView } from './views/GpuView';
+import { ModelHealthView } from './views/ModelHealthView';
+import { ModelsRoute } from './views/ModelsRoute';
 import { SettingsView } from './views/SettingsView';
+import { TrafficView } from './views/TrafficView';
 
 const screens: Record<ViewName, () => React.JSX.Element> = {
-  models: ModelsView,
+  models: ModelsRoute,
+  traffic: TrafficView,
+  health: ModelHealthView,
+  gpus: GpuView,
+  cost: CostView,
+  alerts: AlertsView,
   audit: AuditView,
   settings: SettingsView,
 };

@@ -8,7 +8,11 @@ import {
   AppInfo,
   AuditEntry,
   AuditVerification,
+  KubeConnection,
+  KubeConnectionList,
   KubeContextList,
+  MappingRules,
+  MappingRulesView,
   ModelList,
   PrometheusCheck,
   PrometheusSettingsInput,
@@ -37,9 +41,30 @@ export const channels = {
     input: z.object({ kubeconfigPath: z.string().trim().min(1).max(4096).optional() }).strict(),
     output: KubeContextList,
   },
+  /** every kubeconfig context with its connection status; `probe` checks the ones not connected once */
+  'kube.connections': {
+    input: z.object({ probe: z.boolean().optional() }).strict(),
+    output: KubeConnectionList,
+  },
+  /** connects (starts its inventory; several may be connected); `makeCurrent` also saves it as the current context */
+  'kube.connect': {
+    input: z.object({ context: z.string().min(1).max(512), makeCurrent: z.boolean().optional() }).strict(),
+    output: KubeConnection,
+  },
+  'kube.disconnect': {
+    input: z.object({ context: z.string().min(1).max(512) }).strict(),
+    output: KubeConnectionList,
+  },
   'models.list': {
     input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
     output: ModelList,
+  },
+  /** which workloads are model services (labels, image patterns), with the defaults */
+  'models.mappingRules': { input: empty, output: MappingRulesView },
+  /** saves the rules; null = back to the defaults */
+  'models.saveMappingRules': {
+    input: z.object({ rules: MappingRules.nullable() }).strict(),
+    output: MappingRulesView,
   },
   'prometheus.check': {
     /** with no input, checks the saved settings; with input, checks a proposed configuration before saving */
@@ -74,7 +99,10 @@ export const channels = {
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const streams = {
-  /** the model list, re-sent every `intervalS` seconds with fresh rates */
+  /**
+   * the model list: sent when the cluster changes in a way the list shows (debounced, at most every 2 s), and every
+   * `intervalS` seconds with fresh rates
+   */
   'models.live': {
     params: z
       .object({

@@ -54,6 +54,26 @@ const httpUrl = z
 export const PrometheusSettingsInput = z.object({
   url: httpUrl.nullable(),
   auth: PrometheusAuthInput,
+  /** Alertmanager API root, same auth and CA as Prometheus (omitted = keep the saved one; null = none) */
+  alertmanagerUrl: httpUrl.nullable().optional(),
+  /** PEM CA certificate(s) trusted for Prometheus and Alertmanager (omitted = keep; null = none) */
+  caCert: z
+    .string()
+    .max(65_536)
+    .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate')
+    .nullable()
+    .optional(),
+  /** sign requests with AWS SigV4 (Amazon Managed Prometheus); credentials from the AWS default chain, never stored */
+  sigv4: z
+    .object({
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+      service: z
+        .string()
+        .regex(/^[a-z0-9-]{1,64}$/)
+        .default('aps'),
+    })
+    .nullable()
+    .optional(),
 });
 export type PrometheusSettingsInput = z.infer<typeof PrometheusSettingsInput>;
 
@@ -63,7 +83,13 @@ export const SettingsView = z.object({
     kubeconfigPath: z.string().nullable(),
     context: z.string().nullable(),
   }),
-  prometheus: z.object({ url: z.string().nullable(), auth: PrometheusAuthView }),
+  prometheus: z.object({
+    url: z.string().nullable(),
+    auth: PrometheusAuthView,
+    alertmanagerUrl: z.string().nullable().optional(),
+    hasCaCert: z.boolean().optional(),
+    sigv4: z.object({ region: z.string(), service: z.string() }).nullable().optional(),
+  }),
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
@@ -99,6 +125,79 @@ export type KubeContextList = z.infer<typeof KubeContextList>;
 
 // ---------- model services ----------
 
+/** A pod of a model service that is not serving, and why (CrashLoopBackOff, ImagePullBackOff, OOMKilled, NotReady …). */
+export const FailingPod = z.object({
+  name: z.string(),
+  reason: z.string(),
+  /** the container's or condition's own words, when there are any */
+  message: z.string().nullable(),
+  /** when it started failing, where known */
+  since: z.string().nullable(),
+});
+export type FailingPod = z.infer<typeof FailingPod>;
+
+export const WarningEvent = z.object({
+  /** `Kind/name` of what it is about: the workload, one of its ReplicaSets, or a pod */
+  object: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  count: z.number().int().nonnegative(),
+  lastSeen: z.string().nullable(),
+});
+export type WarningEvent = z.infer<typeof WarningEvent>;
+
+export const ModelHealth = z.object({
+  ready: z.number().int().nonnegative(),
+  desired: z.number().int().nonnegative(),
+  /** container restarts summed over its pods */
+  restarts: z.number().int().nonnegative(),
+  pods: z.number().int().nonnegative(),
+  failingPods: z.array(FailingPod),
+  /** recent Warning events of the workload, its ReplicaSets and pods, newest first */
+  warningEvents: z.array(WarningEvent),
+});
+export type ModelHealth = z.infer<typeof ModelHealth>;
+
+/** Which routing object sends a model service traffic, through which rule and backend, with what share. */
+export const ModelRoute = z.object({
+  kind: z.enum(['HTTPRoute', 'VirtualService', 'InferenceService']),
+  namespace: z.string(),
+  name: z.string(),
+  /** index of the HTTPRoute rule / VirtualService http route; null for a KServe traffic block */
+  rule: z.number().int().nullable(),
+  /** the backend (Service, host, or KServe revision) that is this model service */
+  backend: z.string(),
+  weight: z.number().nullable(),
+  /** share of that rule's traffic, 0..1 */
+  share: z.number(),
+  /** every backend of that rule, with its share */
+  backends: z.array(z.object({ name: z.string(), weight: z.number().nullable(), share: z.number() })),
+});
+export type ModelRoute = z.infer<typeof ModelRoute>;
+
+/** How current the cluster data behind a list is. */
+export const InventoryKindStatus = z.object({
+  kind: z.string(),
+  state: z.enum(['starting', 'listing', 'watching', 'backoff', 'forbidden', 'absent', 'stopped']),
+  synced: z.boolean(),
+  lastSyncAt: z.string().nullable(),
+  count: z.number().int().nonnegative(),
+  /** null = all namespaces, else the one namespace it may list */
+  namespace: z.string().nullable(),
+  error: AppErrorSchema.nullable(),
+});
+export type InventoryKindStatus = z.infer<typeof InventoryKindStatus>;
+
+export const InventoryStatusView = z.object({
+  /** every kind has been listed (kinds that are forbidden or not installed do not count) */
+  synced: z.boolean(),
+  /** some kind has had no live watch for over 30 s: what is shown may be out of date */
+  stale: z.boolean(),
+  lastSyncAt: z.string().nullable(),
+  kinds: z.array(InventoryKindStatus),
+});
+export type InventoryStatusView = z.infer<typeof InventoryStatusView>;
+
 export const ModelService = z.object({
   /** `<namespace>/<kind>/<name>`: stable across refreshes */
   id: z.string(),
@@ -114,6 +213,12 @@ export const ModelService = z.object({
   requestRate: z.number().nullable(),
   /** failed / all requests over the last 5 minutes, 0..1; null = no metrics or no traffic */
   errorRatio: z.number().nullable(),
+  /** from the inventory: readiness, restarts, failing pods, recent warning events (absent = not known) */
+  health: ModelHealth.optional(),
+  /** the route sending it traffic with the largest share (null = none found; absent = not known) */
+  route: ModelRoute.nullable().optional(),
+  /** every route sending it traffic */
+  routes: z.array(ModelRoute).optional(),
 });
 export type ModelService = z.infer<typeof ModelService>;
 
@@ -129,8 +234,94 @@ export const ModelList = z.object({
   fetchedAt: z.string(),
   models: z.array(ModelService),
   metrics: MetricsStatus,
+  /** the watch-fed inventory this list comes from (absent = not from an inventory) */
+  inventory: InventoryStatusView.optional(),
 });
 export type ModelList = z.infer<typeof ModelList>;
+
+// ---------- cluster connections (every kubeconfig context, several at once) ----------
+
+export const KubeConnectionStatus = z.enum([
+  'disconnected',
+  'connecting',
+  'ready',
+  'auth-failed',
+  'unreachable',
+  'forbidden',
+  'error',
+]);
+export type KubeConnectionStatus = z.infer<typeof KubeConnectionStatus>;
+
+export const KubeConnection = KubeContextInfo.extend({
+  connected: z.boolean(),
+  status: KubeConnectionStatus,
+  /** what went wrong, with what to do about it */
+  error: AppErrorSchema.nullable(),
+  /** since when it has had this status */
+  since: z.string().nullable(),
+  inventory: InventoryStatusView.nullable(),
+});
+export type KubeConnection = z.infer<typeof KubeConnection>;
+
+export const KubeConnectionList = z.object({
+  sources: z.array(z.string()),
+  /** the context views use when none is named (Settings, else the kubeconfig's current-context) */
+  current: z.string().nullable(),
+  connections: z.array(KubeConnection),
+});
+export type KubeConnectionList = z.infer<typeof KubeConnectionList>;
+
+// ---------- which workloads are model services (editable) ----------
+
+const labelKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(317)
+  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'must be a label key such as app.kubernetes.io/name');
+
+const imagePattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((v) => {
+    try {
+      new RegExp(v, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a regular expression');
+
+export const MappingRules = z.object({
+  /**
+   * label selectors (`key`, `key=value`, `key!=value`, comma = and): a Deployment, StatefulSet or Rollout matching
+   * any of them is a model service even when its image is not a known model server (kind `generic`)
+   */
+  serviceSelectors: z.array(z.string().trim().min(1).max(500)).max(50),
+  /** the label holding a model service's name */
+  nameLabel: labelKey,
+  /** the label naming its model server kind (vllm, triton …) */
+  serverKindLabel: labelKey,
+  /** the label naming the model as its metrics label it */
+  modelNameLabel: labelKey,
+  /** image pattern (case-insensitive regular expression) to model server kind; the first match wins */
+  imageRules: z.array(z.object({ pattern: imagePattern, serverKind: ModelServerKind })).max(50),
+  /** a workload that requests GPUs is a model service (kind `generic`) */
+  gpuWorkloads: z.boolean(),
+  /** namespaces never looked at */
+  ignoreNamespaces: z.array(z.string().trim().min(1).max(63)).max(500),
+});
+export type MappingRules = z.infer<typeof MappingRules>;
+
+export const MappingRulesView = z.object({
+  rules: MappingRules,
+  /** what Firebreak uses when nothing is saved */
+  defaults: MappingRules,
+  /** whether the rules in use are the saved ones */
+  saved: z.boolean(),
+});
+export type MappingRulesView = z.infer<typeof MappingRulesView>;
 
 // ---------- connection checks ----------
 

@@ -139,12 +139,6 @@ export const WindowInput = z
   .strict();
 export type WindowInput = z.input<typeof WindowInput>;
 
-const k8sName = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
-
 /** A model service as the renderer knows it (from models.list); main derives its metric selectors from it. */
 export const ServiceRef = z
   .object({
@@ -319,8 +313,12 @@ export const GpuRow = z.object({
   pod: z.string().nullable(),
   /** the model service that pod belongs to, when known */
   serviceId: z.string().nullable(),
-  /** utilisation 0..1 at each heatmap column (null = no sample) */
-  values: z.array(z.number().nullable()),
+  /**
+   * utilisation at each heatmap column: base64 of little-endian uint16 per-mille (0..1000 = 0..100 % in 0.1 %
+   * steps; 65535 = no sample). Half a million cells travel as one string per row instead of as numbers; read
+   * them with `decodeCells`.
+   */
+  cells: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
 });
 export type GpuRow = z.infer<typeof GpuRow>;
 
@@ -483,6 +481,17 @@ export type SilenceResult = z.infer<typeof SilenceResult>;
 // ---------------------------------------------------------------------------------------------------------
 // pure helpers
 // ---------------------------------------------------------------------------------------------------------
+
+/** No sample in a heatmap cell. */
+export const NO_CELL = 65535;
+
+/** A heatmap row's cells (see GpuRow.cells): per-mille utilisation, NO_CELL where there was no sample. */
+export function decodeCells(base64: string): Uint16Array {
+  const bin = atob(base64);
+  const out = new Uint16Array(bin.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = bin.charCodeAt(2 * i) | (bin.charCodeAt(2 * i + 1) << 8);
+  return out;
+}
 
 /** Safe external link: only http(s) URLs (no javascript:, data:, file: …); null otherwise. */
 export function safeHttpUrl(raw: unknown): string | null {
@@ -669,3 +678,49 @@ export function burnWindow(
     severity: w.severity,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// channels (spread into shared/contract.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+const contextInput = z.string().min(1).max(512).optional();
+
+export const metricsChannels = {
+  /** one model's health: charts, current values, SLO burn rates, and the PromQL behind them */
+  'metrics.modelHealth': {
+    input: WindowInput.extend({ service: ServiceRef }).strict(),
+    output: ModelHealth,
+  },
+  /** the overview's tiles: current values and 1-hour sparklines per model service */
+  'metrics.modelOverview': {
+    input: z.object({ services: z.array(ServiceRef).max(300) }).strict(),
+    output: ModelOverview,
+  },
+  /** which catalogue entry a model uses, why, and the PromQL of each indicator */
+  'metrics.catalogue': { input: z.object({ service: ServiceRef }).strict(), output: CatalogueEntryView },
+  /** saves (or with null removes) a model's catalogue override; audited */
+  'metrics.setOverride': {
+    input: z.object({ service: ServiceRef, override: CatalogueOverride.nullable() }).strict(),
+    output: CatalogueEntryView,
+  },
+  /** saves (or with null removes) a model's SLO; audited */
+  'metrics.setSlo': {
+    input: z.object({ serviceId: ServiceRef.shape.id, slo: Slo.nullable() }).strict(),
+    output: z.object({ serviceId: z.string(), slo: Slo.nullable() }),
+  },
+  /** the GPU view: heatmap, per node / per model service, idle GPUs with cost, memory and power */
+  'metrics.gpuFleet': { input: GpuFleetInput, output: GpuFleet },
+  /** one ad-hoc range query on the aligned grid (trying an override) */
+  'metrics.range': {
+    input: WindowInput.extend({
+      promql: z.string().trim().min(1).max(4000),
+      title: z.string().max(200).optional(),
+      unit: ChartUnit.optional(),
+    }).strict(),
+    output: RangeChart,
+  },
+  /** firing and suppressed alerts (Alertmanager) plus pending ones (Prometheus), grouped by model service */
+  'alerts.list': { input: z.object({ context: contextInput }).strict(), output: AlertList },
+  /** creates a silence in Alertmanager; recorded in the audit log */
+  'alerts.silence': { input: SilenceInput, output: SilenceResult },
+} as const;

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Dispatcher } from '../../shared/transport';
+import { Connections, type ConnectionsOptions } from '../kube/connections';
 import { listContexts, type KubeEnv } from '../kube/kubeconfig';
 import { memoryVault } from '../settings/secretVault';
 import { Settings } from '../settings/settings';
 import { openStore } from '../store';
 import { actionHandlers } from './actions';
+import { connectionHandlers } from './connections';
 import type { ApiContext } from './context';
 import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
 import { metricsHandlers } from './metricsHandlers';
@@ -25,6 +27,8 @@ export interface AppApiOptions {
   checkOutputs?: boolean;
   /** how long an action is watched for its effect (tests shorten it) */
   effectTimeoutMs?: number;
+  /** cluster inventory knobs: back-off, stale threshold (tests shorten them) */
+  inventory?: ConnectionsOptions['inventory'];
 }
 
 /** Opens the profile's store and returns the dispatcher every adapter binds to. */
@@ -41,6 +45,11 @@ export async function createAppApi(
     transport: options.transport,
     actor: safeUserName(),
   };
+  const connections = new Connections({
+    kubeconfig: () => ({ path: ctx.settings.kube().kubeconfigPath, env: ctx.env }),
+    preferredContext: () => ctx.settings.kube().context,
+    ...(options.inventory ? { inventory: options.inventory } : {}),
+  });
 
   const handlers: Handlers = {
     'app.info': () => appInfo(ctx),
@@ -48,7 +57,8 @@ export async function createAppApi(
     'settings.update': (input) => updateSettings(ctx, input),
     'kube.contexts': (input) =>
       listContexts(input.kubeconfigPath ?? ctx.settings.kube().kubeconfigPath, ctx.env),
-    'models.list': (input) => listModels(ctx, input),
+    'models.list': (input) => listModels(ctx, input, connections),
+    ...connectionHandlers(ctx, connections),
     ...actionHandlers(ctx, options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {}),
     'prometheus.check': (input) => checkPrometheus(ctx, input),
     'audit.list': (input) => store.audit.list({ limit: input.limit }),
@@ -57,12 +67,15 @@ export async function createAppApi(
     ...costHandlers(ctx),
   };
   const streams: StreamHandlers = {
-    'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail),
+    'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail, connections),
   };
 
   return {
     dispatcher: createDispatcher(handlers, streams, { checkOutputs: options.checkOutputs ?? false }),
-    close: async () => store.close(),
+    close: async () => {
+      await connections.close();
+      store.close();
+    },
   };
 }
 

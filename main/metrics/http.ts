@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
+import type { SignatureV4 as SignatureV4Class } from '@smithy/signature-v4';
 import { AppError, type ErrorCode } from '../../shared/errors';
 
 export interface AwsCredentials {
@@ -327,7 +328,7 @@ export class NodeSha256 {
  * @aws-sdk/credential-provider-node; they are never stored by Firebreak.
  */
 async function createSigV4Signer(auth: Extract<EndpointAuth, { kind: 'sigv4' }>): Promise<SigV4Signer> {
-  let SignatureV4: typeof import('@smithy/signature-v4').SignatureV4;
+  let SignatureV4: typeof SignatureV4Class;
   try {
     ({ SignatureV4 } = await import('@smithy/signature-v4'));
   } catch {

@@ -13,6 +13,9 @@ const SavedPrometheus = z.object({
     z.object({ kind: z.literal('bearer') }),
     z.object({ kind: z.literal('basic'), username: z.string() }),
   ]),
+  alertmanagerUrl: z.string().nullable().optional(),
+  caCert: z.string().nullable().optional(),
+  sigv4: z.object({ region: z.string(), service: z.string() }).nullable().optional(),
 });
 type SavedKube = z.infer<typeof SavedKube>;
 type SavedPrometheus = z.infer<typeof SavedPrometheus>;
@@ -40,6 +43,9 @@ export class Settings {
       kube: this.kube(),
       prometheus: {
         url: prom.url,
+        alertmanagerUrl: prom.alertmanagerUrl ?? null,
+        hasCaCert: !!prom.caCert,
+        sigv4: prom.sigv4 ?? null,
         auth:
           prom.auth.kind === 'bearer'
             ? { kind: 'bearer', hasToken: this.vault.get(TOKEN) !== undefined }
@@ -66,9 +72,14 @@ export class Settings {
       }
       if (update.prometheus) {
         const { url, auth } = update.prometheus;
+        const current = this.prometheus();
+        const keep = <T>(next: T | undefined, prev: T): T => (next === undefined ? prev : next);
         const saved: SavedPrometheus = {
           url,
           auth: auth.kind === 'basic' ? { kind: 'basic', username: auth.username } : { kind: auth.kind },
+          alertmanagerUrl: keep(update.prometheus.alertmanagerUrl, current.alertmanagerUrl ?? null),
+          caCert: keep(update.prometheus.caCert, current.caCert ?? null),
+          sigv4: keep(update.prometheus.sigv4, current.sigv4 ?? null),
         };
         this.store.settings.set('prometheus', saved);
       }
@@ -88,7 +99,22 @@ export class Settings {
   prometheusConfig(): PrometheusConfig | null {
     const prom = this.prometheus();
     if (!prom.url) return null;
-    return { url: prom.url, auth: this.resolveAuth(prom.auth) };
+    return {
+      url: prom.url,
+      auth: prom.sigv4 ? { kind: 'sigv4', ...prom.sigv4 } : this.resolveAuth(prom.auth),
+      caCert: prom.caCert ?? null,
+    };
+  }
+
+  /** The saved Alertmanager connection (same auth and CA as Prometheus), or null when no URL is set. */
+  alertmanagerConfig(): PrometheusConfig | null {
+    const prom = this.prometheus();
+    if (!prom.alertmanagerUrl) return null;
+    return {
+      url: prom.alertmanagerUrl,
+      auth: prom.sigv4 ? { kind: 'sigv4', ...prom.sigv4 } : this.resolveAuth(prom.auth),
+      caCert: prom.caCert ?? null,
+    };
   }
 
   /** A proposed (unsaved) connection, with an omitted secret taken from the saved one. */
@@ -101,7 +127,10 @@ export class Settings {
         : a.kind === 'basic'
           ? { kind: 'basic', username: a.username, password: a.password ?? this.vault.get(PASSWORD) ?? '' }
           : { kind: 'none' };
-    return { url: proposed.url, auth };
+    const saved = this.prometheus();
+    const sigv4 = proposed.sigv4 === undefined ? saved.sigv4 : proposed.sigv4;
+    const caCert = proposed.caCert === undefined ? saved.caCert : proposed.caCert;
+    return { url: proposed.url, auth: sigv4 ? { kind: 'sigv4', ...sigv4 } : auth, caCert: caCert ?? null };
   }
 
   private resolveAuth(auth: SavedPrometheus['auth']): PrometheusAuth {

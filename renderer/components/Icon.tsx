@@ -14,7 +14,12 @@ export type IconName =
   | 'lock'
   | 'sort-asc'
   | 'sort-desc'
-  | 'sort-none';
+  | 'sort-none'
+  | 'pulse'
+  | 'gpu'
+  | 'bell'
+  | 'split'
+  | 'coin';
 
 const paths: Record<IconName, string[]> = {
   models: ['M8 1.8 14 5 8 8.2 2 5Z', 'M2 8l6 3.2L14 8', 'M2 11l6 3.2 6-3.2'],
@@ -42,6 +47,32 @@ const paths: Record<IconName, string[]> = {
   'sort-asc': ['M8 13V3.5', 'M4.5 7 8 3.5 11.5 7'],
   'sort-desc': ['M8 3v9.5', 'M4.5 9 8 12.5 11.5 9'],
   'sort-none': ['M5.5 6 8 3.5 10.5 6', 'M5.5 10 8 12.5 10.5 10'],
+  pulse: ['M1.5 8.5h3l1.6-4 2.8 8 1.8-5h3.8'],
+  gpu: [
+    'M2.5 4h11v8h-11Z',
+    'M5 6.5h3v3H5Z',
+    'M10 6.5h1.5',
+    'M10 9.5h1.5',
+    'M4.5 12v2',
+    'M7 12v2',
+    'M9.5 12v2',
+    'M1 6h1.5',
+    'M1 10h1.5',
+  ],
+  bell: ['M4 11.5V7a4 4 0 0 1 8 0v4.5l1.3 1.2H2.7Z', 'M6.6 14a1.5 1.5 0 0 0 2.8 0'],
+  split: [
+    'M1.5 8H6',
+    'M6 8c2 0 3-4 5.5-4H14',
+    'M6 8c2 0 3 4 5.5 4H14',
+    'M12.3 2.3 14 4l-1.7 1.7',
+    'M12.3 10.3 14 12l-1.7 1.7',
+  ],
+  coin: [
+    'M8 14.2A6.2 6.2 0 1 0 8 1.8a6.2 6.2 0 0 0 0 12.4Z',
+    'M10 5.6H7.2a1.2 1.2 0 0 0 0 2.4h1.6a1.2 1.2 0 0 1 0 2.4H6',
+    'M8 4.4v1.2',
+    'M8 10.4v1.2',
+  ],
 };
 
 const filled = new Set<IconName>([]);

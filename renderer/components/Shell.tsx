@@ -10,12 +10,22 @@ import { useNow } from './useNow';
 
 const nav: Array<{ view: ViewName; label: string; icon: IconName }> = [
   { view: 'models', label: 'Models', icon: 'models' },
+  { view: 'traffic', label: 'Traffic', icon: 'split' },
+  { view: 'health', label: 'Model health', icon: 'pulse' },
+  { view: 'gpus', label: 'GPUs', icon: 'gpu' },
+  { view: 'cost', label: 'Cost', icon: 'coin' },
+  { view: 'alerts', label: 'Alerts', icon: 'bell' },
   { view: 'audit', label: 'Audit log', icon: 'audit' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
 export const viewTitles: Record<ViewName, string> = {
   models: 'Models',
+  traffic: 'Traffic',
+  health: 'Model health',
+  gpus: 'GPUs',
+  cost: 'Cost review',
+  alerts: 'Alerts',
   audit: 'Audit log',
   settings: 'Settings',
 };

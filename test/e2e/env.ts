@@ -16,7 +16,7 @@ export interface E2eEnv {
   setup: ServeInfo;
   /** the sandbox's cluster; specs set Prometheus as they need through the API */
   main: ServeInfo;
-  sandbox: { kubeconfigPath: string; prometheusUrl: string; context: string };
+  sandbox: { kubeconfigPath: string; prometheusUrl: string; context: string; alertmanagerUrl?: string };
 }
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

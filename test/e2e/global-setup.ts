@@ -59,6 +59,7 @@ export default async function globalSetup(_config: FullConfig): Promise<void> {
       sandbox: {
         kubeconfigPath: sandbox.kubeconfigPath,
         prometheusUrl: sandbox.prometheusUrl,
+        alertmanagerUrl: sandbox.alertmanagerUrl,
         context: 'firebreak-sandbox',
       },
     };

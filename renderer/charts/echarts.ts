@@ -1,0 +1,68 @@
+/**
+ * ECharts, tree-shaken to what Firebreak draws: line and heatmap series on the canvas renderer, with
+ * tooltips, dataZoom, legends and a visual map. Every chart is canvas; nothing from data becomes HTML
+ * except through `encodeHTML` in the tooltip formatters (charts/format.ts).
+ */
+import * as echarts from 'echarts/core';
+import { HeatmapChart, LineChart } from 'echarts/charts';
+import {
+  DataZoomInsideComponent,
+  DataZoomSliderComponent,
+  GridComponent,
+  LegendScrollComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  VisualMapContinuousComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([
+  LineChart,
+  HeatmapChart,
+  GridComponent,
+  TooltipComponent,
+  DataZoomInsideComponent,
+  DataZoomSliderComponent,
+  LegendScrollComponent,
+  MarkLineComponent,
+  VisualMapContinuousComponent,
+  CanvasRenderer,
+]);
+
+export { echarts };
+
+/** The palette (matches styles.css): series colours chosen for a dark panel. */
+export const palette = [
+  '#5b9dff',
+  '#e2a93b',
+  '#3fb97a',
+  '#c77dff',
+  '#f2645a',
+  '#4fd1c5',
+  '#f08dc4',
+  '#a3b18a',
+];
+export const chartColors = {
+  text: '#d7dce5',
+  muted: '#8a93a6',
+  faint: '#6b7488',
+  grid: '#262c38',
+  panel: '#161a22',
+  accent: '#5b9dff',
+};
+
+/** Saves a chart as PNG (a download; in Electron the save dialog). */
+export function downloadPng(chart: echarts.ECharts, title: string): void {
+  const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: chartColors.panel });
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${
+    title
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase() || 'chart'
+  }.png`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

@@ -1,0 +1,214 @@
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ChannelInput } from '../../shared/contract';
+import type { AppErrorData } from '../../shared/errors';
+import type {
+  AlertList,
+  CatalogueEntryView,
+  CatalogueOverride,
+  GpuFleet,
+  ModelHealth,
+  ModelOverview,
+  ServiceRef,
+  SilenceResult,
+  Slo,
+} from '../../shared/metrics';
+import type { Transport } from '../../shared/transport';
+import { getTransport } from '../client/current';
+import { failed, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';
+
+/** Windows the views offer, seconds. */
+export const GPU_WINDOWS = [
+  { label: '1h', rangeS: 3600 },
+  { label: '6h', rangeS: 6 * 3600 },
+  { label: '24h', rangeS: 86400 },
+  { label: '7d', rangeS: 7 * 86400 },
+] as const;
+export const HEALTH_WINDOWS = [
+  { label: '1h', rangeS: 3600 },
+  { label: '3h', rangeS: 3 * 3600 },
+  { label: '12h', rangeS: 12 * 3600 },
+  { label: '24h', rangeS: 86400 },
+] as const;
+
+/**
+ * Every load bumps a generation; an answer from an older one is dropped, so a slow query never overwrites a
+ * newer answer and never blocks the next request (the transport runs them side by side).
+ */
+function generations() {
+  let gen = 0;
+  return { next: () => ++gen, current: (g: number) => g === gen };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// GPUs
+// ---------------------------------------------------------------------------------------------------------
+
+export interface GpuState {
+  rangeS: number;
+  idleThreshold: number;
+  fleet: AsyncState<GpuFleet>;
+  load(widthPx: number): Promise<void>;
+  setRange(rangeS: number): void;
+  setIdleThreshold(t: number): void;
+}
+
+export function createGpuStore(
+  transport: () => Transport,
+  options: { clock?: Clock } = {},
+): StoreApi<GpuState> {
+  const clock = options.clock ?? systemClock;
+  const g = generations();
+  return createStore<GpuState>()((set, get) => ({
+    rangeS: 6 * 3600,
+    idleThreshold: 0.1,
+    fleet: idle(),
+    async load(widthPx) {
+      const gen = g.next();
+      set({ fleet: loading(get().fleet) });
+      const r = await transport().invoke('metrics.gpuFleet', {
+        rangeS: get().rangeS,
+        widthPx: Math.max(16, Math.min(8192, Math.round(widthPx))),
+        idleThreshold: get().idleThreshold,
+        idlePeriodS: 3600,
+      });
+      if (!g.current(gen)) return;
+      set({ fleet: r.ok ? ready(r.value, clock()) : failed(r.error, get().fleet) });
+    },
+    setRange(rangeS) {
+      set({ rangeS });
+    },
+    setIdleThreshold(idleThreshold) {
+      set({ idleThreshold });
+    },
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// model health
+// ---------------------------------------------------------------------------------------------------------
+
+export interface HealthState {
+  rangeS: number;
+  health: AsyncState<ModelHealth>;
+  /** which model the loaded health is for */
+  healthFor: string | null;
+  overview: AsyncState<ModelOverview>;
+  saving: boolean;
+  saveError?: AppErrorData;
+  load(service: ServiceRef, widthPx: number): Promise<void>;
+  loadOverview(services: ServiceRef[]): Promise<void>;
+  setRange(rangeS: number): void;
+  saveSlo(service: ServiceRef, slo: Slo | null): Promise<boolean>;
+  saveOverride(service: ServiceRef, override: CatalogueOverride | null): Promise<CatalogueEntryView | null>;
+}
+
+export function createHealthStore(
+  transport: () => Transport,
+  options: { clock?: Clock } = {},
+): StoreApi<HealthState> {
+  const clock = options.clock ?? systemClock;
+  const gh = generations();
+  const go = generations();
+  let lastWidth = 800;
+  return createStore<HealthState>()((set, get) => ({
+    rangeS: 3 * 3600,
+    health: idle(),
+    healthFor: null,
+    overview: idle(),
+    saving: false,
+    async load(service, widthPx) {
+      lastWidth = widthPx;
+      const gen = gh.next();
+      const same = get().healthFor === service.id;
+      set({ health: same ? loading(get().health) : loading(idle()), healthFor: service.id });
+      const r = await transport().invoke('metrics.modelHealth', {
+        service,
+        rangeS: get().rangeS,
+        widthPx: Math.max(16, Math.min(8192, Math.round(widthPx))),
+      });
+      if (!gh.current(gen)) return;
+      set({ health: r.ok ? ready(r.value, clock()) : failed(r.error, get().health) });
+    },
+    async loadOverview(services) {
+      if (services.length === 0) return;
+      const gen = go.next();
+      set({ overview: loading(get().overview) });
+      const r = await transport().invoke('metrics.modelOverview', { services });
+      if (!go.current(gen)) return;
+      set({ overview: r.ok ? ready(r.value, clock()) : failed(r.error, get().overview) });
+    },
+    setRange(rangeS) {
+      set({ rangeS });
+    },
+    async saveSlo(service, slo) {
+      set({ saving: true, saveError: undefined });
+      const r = await transport().invoke('metrics.setSlo', { serviceId: service.id, slo });
+      set({ saving: false, saveError: r.ok ? undefined : r.error });
+      if (r.ok) void get().load(service, lastWidth);
+      return r.ok;
+    },
+    async saveOverride(service, override) {
+      set({ saving: true, saveError: undefined });
+      const r = await transport().invoke('metrics.setOverride', { service, override });
+      set({ saving: false, saveError: r.ok ? undefined : r.error });
+      if (r.ok) void get().load(service, lastWidth);
+      return r.ok ? r.value : null;
+    },
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// alerts
+// ---------------------------------------------------------------------------------------------------------
+
+export interface AlertsState {
+  list: AsyncState<AlertList>;
+  silencing: boolean;
+  silenceError?: AppErrorData;
+  lastSilence?: SilenceResult;
+  load(): Promise<void>;
+  silence(input: ChannelInput<'alerts.silence'>): Promise<SilenceResult | null>;
+  clearSilenceState(): void;
+}
+
+export function createAlertsStore(
+  transport: () => Transport,
+  options: { clock?: Clock } = {},
+): StoreApi<AlertsState> {
+  const clock = options.clock ?? systemClock;
+  const g = generations();
+  return createStore<AlertsState>()((set, get) => ({
+    list: idle(),
+    silencing: false,
+    async load() {
+      const gen = g.next();
+      set({ list: loading(get().list) });
+      const r = await transport().invoke('alerts.list', {});
+      if (!g.current(gen)) return;
+      set({ list: r.ok ? ready(r.value, clock()) : failed(r.error, get().list) });
+    },
+    async silence(input) {
+      set({ silencing: true, silenceError: undefined });
+      const r = await transport().invoke('alerts.silence', input);
+      set({
+        silencing: false,
+        silenceError: r.ok ? undefined : r.error,
+        lastSilence: r.ok ? r.value : undefined,
+      });
+      if (r.ok) void get().load();
+      return r.ok ? r.value : null;
+    },
+    clearSilenceState() {
+      set({ silenceError: undefined, lastSilence: undefined });
+    },
+  }));
+}
+
+export const gpuStore = createGpuStore(getTransport);
+export const healthStore = createHealthStore(getTransport);
+export const alertsStore = createAlertsStore(getTransport);
+
+export const useGpu = <T>(selector: (s: GpuState) => T): T => useStore(gpuStore, selector);
+export const useHealth = <T>(selector: (s: HealthState) => T): T => useStore(healthStore, selector);
+export const useAlerts = <T>(selector: (s: AlertsState) => T): T => useStore(alertsStore, selector);
