@@ -5,6 +5,7 @@
  * wire; a period is [start, end) with an exclusive end, like Cost Explorer's TimePeriod. A month is `YYYY-MM`.
  * Money: see money.ts (decimal strings on the wire, exact BigInt units inside, currency always attached).
  */
+import { httpUrl } from './domain';
 import { z } from 'zod';
 import { AppErrorSchema } from './errors';
 import { CurrencyCode, DecimalString, MoneyWire } from './money';
@@ -113,18 +114,7 @@ export const Attribution = z.object({
 export type Attribution = z.infer<typeof Attribution>;
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1');
-const endpointUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'an http(s) URL');
+const endpointUrl = httpUrl;
 
 export const CostSettings = z.object({
   /** the review's currency: amounts in any other currency are kept apart, never converted */

@@ -38,7 +38,8 @@ export const PrometheusAuthInput = z.discriminatedUnion('kind', [
 ]);
 export type PrometheusAuthInput = z.infer<typeof PrometheusAuthInput>;
 
-const httpUrl = z
+/** An http:// or https:// URL (no javascript:, file:, data: …). */
+export const httpUrl = z
   .string()
   .trim()
   .max(2048)
