@@ -18,6 +18,8 @@ export interface SettingsDraft {
   kubeconfigPath: string;
   context: string;
   prometheusUrl: string;
+  /** empty = no Alertmanager (alerts off) */
+  alertmanagerUrl: string;
   authKind: AuthKind;
   token: string;
   username: string;
@@ -33,6 +35,7 @@ export function draftFromSettings(view: SettingsView): SettingsDraft {
     kubeconfigPath: view.kube.kubeconfigPath ?? '',
     context: view.kube.context ?? '',
     prometheusUrl: view.prometheus.url ?? '',
+    alertmanagerUrl: view.prometheus.alertmanagerUrl ?? '',
     authKind: auth.kind,
     token: '',
     username: auth.kind === 'basic' ? auth.username : '',
@@ -42,15 +45,21 @@ export function draftFromSettings(view: SettingsView): SettingsDraft {
 
 export function prometheusInput(draft: SettingsDraft): z.input<typeof PrometheusSettingsInput> {
   const url = draft.prometheusUrl.trim() || null;
+  const alertmanagerUrl = draft.alertmanagerUrl.trim() || null;
   switch (draft.authKind) {
     case 'none':
-      return { url, auth: { kind: 'none' } };
+      return { url, alertmanagerUrl, auth: { kind: 'none' } };
     case 'bearer':
       // no token typed = keep the one saved
-      return { url, auth: draft.token ? { kind: 'bearer', token: draft.token } : { kind: 'bearer' } };
+      return {
+        url,
+        alertmanagerUrl,
+        auth: draft.token ? { kind: 'bearer', token: draft.token } : { kind: 'bearer' },
+      };
     case 'basic':
       return {
         url,
+        alertmanagerUrl,
         auth: {
           kind: 'basic',
           username: draft.username.trim(),
@@ -73,6 +82,8 @@ export function validateDraft(draft: SettingsDraft, saved: SettingsView | undefi
   const url = draft.prometheusUrl.trim();
   if (url && !/^https?:\/\/\S+$/i.test(url)) errors.prometheusUrl = 'Must be an http:// or https:// URL.';
   if (draft.authKind !== 'none' && !url) errors.prometheusUrl = 'Enter the URL that the credentials are for.';
+  const am = draft.alertmanagerUrl.trim();
+  if (am && !/^https?:\/\/\S+$/i.test(am)) errors.alertmanagerUrl = 'Must be an http:// or https:// URL.';
   const savedAuth = saved?.prometheus.auth;
   if (draft.authKind === 'bearer' && !draft.token && !(savedAuth?.kind === 'bearer' && savedAuth.hasToken))
     errors.token = 'Enter a token (none is saved yet).';
@@ -84,6 +95,7 @@ const fieldByIssuePath: Array<[RegExp, DraftField]> = [
   [/^kube\.kubeconfigPath/, 'kubeconfigPath'],
   [/^kube\.context/, 'context'],
   [/^(proposed\.|prometheus\.)?url/, 'prometheusUrl'],
+  [/^(proposed\.|prometheus\.)?alertmanagerUrl/, 'alertmanagerUrl'],
   [/^(proposed\.|prometheus\.)?auth\.token/, 'token'],
   [/^(proposed\.|prometheus\.)?auth\.username/, 'username'],
   [/^(proposed\.|prometheus\.)?auth\.password/, 'password'],

@@ -261,6 +261,27 @@ function PrometheusSection({ draft }: { draft: SettingsDraft }) {
         />
       </Field>
 
+      <Field
+        label="Alertmanager URL"
+        htmlFor={`${id}-am-url`}
+        error={errors.alertmanagerUrl}
+        help="Firing alerts and silences. Optional; it uses the same authentication as Prometheus."
+      >
+        <input
+          id={`${id}-am-url`}
+          name="alertmanagerUrl"
+          className="input mono"
+          type="url"
+          inputMode="url"
+          value={draft.alertmanagerUrl}
+          placeholder="http://alertmanager.monitoring:9093"
+          spellCheck={false}
+          autoComplete="off"
+          aria-invalid={errors.alertmanagerUrl ? true : undefined}
+          onChange={(e) => actions.edit({ alertmanagerUrl: e.target.value })}
+        />
+      </Field>
+
       <div className="field" role="radiogroup" aria-labelledby={`${id}-auth`}>
         <span className="field-label" id={`${id}-auth`}>
           Authentication

@@ -258,7 +258,7 @@ describe('settings store', () => {
     await store.getState().testPrometheus();
     expect(store.getState().check).toMatchObject({ status: 'ready', data: { version: '2.42.0' } });
     expect(calls.find((c) => c.channel === 'prometheus.check')?.input).toEqual({
-      proposed: { url: 'http://p:9090', auth: { kind: 'none' } },
+      proposed: { url: 'http://p:9090', alertmanagerUrl: null, auth: { kind: 'none' } },
     });
 
     store.getState().edit({ authKind: 'bearer', token: 's3cret' });
@@ -337,6 +337,7 @@ describe('settings store', () => {
     expect(validateDraft(draftFromSettings(withToken), withToken)).toEqual({});
     expect(draftToUpdate(draftFromSettings(withToken)).prometheus).toEqual({
       url: 'http://p',
+      alertmanagerUrl: null,
       auth: { kind: 'bearer' },
     });
   });
