@@ -266,7 +266,7 @@ describe('settings store', () => {
     expect(await store.getState().saveDraft()).toBe(true);
     expect(calls.find((c) => c.channel === 'settings.update')?.input).toEqual({
       kube: { kubeconfigPath: '/tmp/kc', context: 'firebreak-sandbox' },
-      prometheus: { url: 'http://p:9090', auth: { kind: 'bearer', token: 's3cret' } },
+      prometheus: { url: 'http://p:9090', alertmanagerUrl: null, auth: { kind: 'bearer', token: 's3cret' } },
     });
     expect(store.getState().save.status).toBe('ready');
     expect(store.getState().dirty).toBe(false);
