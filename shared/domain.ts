@@ -279,7 +279,10 @@ const labelKey = z
   .trim()
   .min(1)
   .max(317)
-  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'must be a label key such as app.kubernetes.io/name');
+  .regex(
+    /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+    'must be a label key such as app.kubernetes.io/name',
+  );
 
 const imagePattern = z
   .string()

@@ -1,49 +1,159 @@
 import { AppError } from '../../shared/errors';
 import type { MetricsStatus, ModelList, ModelService } from '../../shared/domain';
-import { kubeConfigFor } from '../kube/kubeconfig';
-import { discoverModelServices } from '../kube/modelServices';
-import { modelRates } from '../metrics/modelRates';
+import type { Connection, Connections } from '../kube/connections';
+import { inventoryStatusView } from '../kube/inventory/inventory';
+import { loadMappingRules } from '../kube/inventory/mappingRules';
+import { modelViewFrom, type ModelView } from '../kube/inventory/modelView';
+import { modelRates, type ModelRates } from '../metrics/modelRates';
 import { PrometheusClient } from '../metrics/prometheus';
 import type { ApiContext } from './context';
 
 const KUBE_TIMEOUT_MS = 15_000;
+/** after a change, wait this long for more before sending (a rollout changes many objects at once) */
+const DEBOUNCE_MS = 500;
+/** and send at most this often */
+const MIN_INTERVAL_MS = 2_000;
+
+type Rates = Map<string, ModelRates>;
 
 /**
- * The Models view: model services from the cluster joined with their live rates. A Prometheus failure
- * never hides the model list: it comes back as the list's metrics status.
+ * The Models view: model services from the context's inventory (list+watch, started on first use) joined with
+ * their live rates. A Prometheus failure never hides the model list: it comes back as the list's metrics status.
+ * A cluster that cannot be read at all is an error; one that was read and is now unreachable is a list marked
+ * stale (`inventory.stale`).
  */
 export async function listModels(
   ctx: ApiContext,
   input: { context?: string | undefined },
+  connections: Connections,
 ): Promise<ModelList> {
-  const saved = ctx.settings.kube();
-  const kc = kubeConfigFor(saved.kubeconfigPath, input.context ?? saved.context, ctx.env);
-  const context = kc.getCurrentContext();
-  const discovered = await withTimeout(discoverModelServices(kc), KUBE_TIMEOUT_MS, () => {
-    return new AppError(
-      'CLUSTER_UNREACHABLE',
-      `The cluster of context "${context}" did not answer within ${KUBE_TIMEOUT_MS / 1000} s.`,
-      'Check your network or VPN, then retry.',
-    );
-  });
+  const conn = connections.connect(input.context ?? null);
+  await ready(conn);
+  const views = modelViewFrom(conn.inventory, loadMappingRules(ctx.store).rules, Date.now());
+  const { rates, metrics } = await fetchRates(ctx, views);
+  return modelList(conn, views, rates, metrics);
+}
 
+/**
+ * Sends the model list when something it shows changed in the cluster (debounced, at most every 2 s), and every
+ * `intervalS` seconds with fresh rates. A failed round of rates is reported in the list's metrics status.
+ */
+export function watchModels(
+  ctx: ApiContext,
+  params: { context?: string | undefined; intervalS: number },
+  emit: (list: ModelList) => void,
+  fail: (err: unknown) => void,
+  connections: Connections,
+): () => void {
+  let stopped = false;
+  let conn: Connection | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let rates: Rates = new Map();
   let metrics: MetricsStatus = { status: 'not_configured' };
-  let rates = new Map<string, { requestRate: number | null; errorRatio: number | null }>();
-  const prom = ctx.settings.prometheusConfig();
-  if (prom) {
-    try {
-      rates = await modelRates(new PrometheusClient(prom), discovered);
-      metrics = { status: 'ok' };
-    } catch (err) {
-      const e =
-        err instanceof AppError
-          ? err
-          : new AppError('PROMETHEUS_ERROR', 'Reading rates from Prometheus failed.', 'Retry in a moment.');
-      metrics = { status: 'error', error: e.toJSON() };
-    }
-  }
+  let lastSignature = '';
+  let lastSentAt = 0;
+  let pending: NodeJS.Timeout | undefined;
+  let tick: NodeJS.Timeout | undefined;
 
-  const models: ModelService[] = discovered.map((d) => {
+  const views = (c: Connection) => modelViewFrom(c.inventory, loadMappingRules(ctx.store).rules, Date.now());
+
+  const send = (force: boolean) => {
+    if (stopped || !conn) return;
+    const list = modelList(conn, views(conn), rates, metrics);
+    const { fetchedAt: _at, ...content } = list;
+    const signature = JSON.stringify(content);
+    if (!force && signature === lastSignature) return;
+    lastSignature = signature;
+    lastSentAt = Date.now();
+    emit(list);
+  };
+
+  const onChange = () => {
+    if (stopped || pending) return;
+    const wait = Math.max(DEBOUNCE_MS, lastSentAt + MIN_INTERVAL_MS - Date.now());
+    pending = setTimeout(() => {
+      pending = undefined;
+      try {
+        send(false);
+      } catch (err) {
+        fail(err);
+      }
+    }, wait);
+  };
+
+  /** (re)attach to the context's connection: it is replaced when its kubeconfig entry changes */
+  const attach = () => {
+    const c = connections.connect(params.context ?? null);
+    if (c !== conn) {
+      unsubscribe?.();
+      conn = c;
+      unsubscribe = c.inventory.onChange(onChange);
+    }
+    return c;
+  };
+
+  const round = async (first: boolean) => {
+    try {
+      const c = attach();
+      if (first) await ready(c);
+      if (stopped) return;
+      const fresh = await fetchRates(ctx, views(c));
+      rates = fresh.rates;
+      metrics = fresh.metrics;
+      send(true);
+    } catch (err) {
+      if (!stopped) fail(err);
+      if (first) return stop();
+    }
+    if (!stopped) tick = setTimeout(() => void round(false), params.intervalS * 1000);
+  };
+
+  const stop = () => {
+    stopped = true;
+    unsubscribe?.();
+    if (pending) clearTimeout(pending);
+    if (tick) clearTimeout(tick);
+  };
+  void round(true);
+  return stop;
+}
+
+/**
+ * Waits for the inventory's first complete list (at most 15 s). Nothing listed at all: the connection's error
+ * (401, unreachable …) is the answer. Partly listed: what is there, marked not synced.
+ */
+async function ready(conn: Connection): Promise<void> {
+  await conn.inventory.whenReady(KUBE_TIMEOUT_MS);
+  const st = conn.inventory.status();
+  if (st.synced || st.kinds.some((k) => k.synced)) return;
+  const s = conn.status();
+  if (s.error) throw AppError.from(s.error);
+  throw new AppError(
+    'CLUSTER_UNREACHABLE',
+    `The cluster of context "${conn.context}" did not answer within ${KUBE_TIMEOUT_MS / 1000} s.`,
+    'Check your network or VPN, then retry.',
+  );
+}
+
+async function fetchRates(
+  ctx: ApiContext,
+  views: ModelView[],
+): Promise<{ rates: Rates; metrics: MetricsStatus }> {
+  const prom = ctx.settings.prometheusConfig();
+  if (!prom) return { rates: new Map(), metrics: { status: 'not_configured' } };
+  try {
+    return { rates: await modelRates(new PrometheusClient(prom), views), metrics: { status: 'ok' } };
+  } catch (err) {
+    const e =
+      err instanceof AppError
+        ? err
+        : new AppError('PROMETHEUS_ERROR', 'Reading rates from Prometheus failed.', 'Retry in a moment.');
+    return { rates: new Map(), metrics: { status: 'error', error: e.toJSON() } };
+  }
+}
+
+function modelList(conn: Connection, views: ModelView[], rates: Rates, metrics: MetricsStatus): ModelList {
+  const models: ModelService[] = views.map((d) => {
     const r = rates.get(d.id);
     return {
       id: d.id,
@@ -56,41 +166,16 @@ export async function listModels(
       image: d.image,
       requestRate: r?.requestRate ?? null,
       errorRatio: r?.errorRatio ?? null,
+      health: d.health,
+      route: d.route,
+      routes: d.routes,
     };
   });
-  return { context, fetchedAt: new Date().toISOString(), models, metrics };
-}
-
-/** Re-sends the model list every `intervalS` seconds; a failed round is reported and the next one tried. */
-export function watchModels(
-  ctx: ApiContext,
-  params: { context?: string | undefined; intervalS: number },
-  emit: (list: ModelList) => void,
-  fail: (err: unknown) => void,
-): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const round = async () => {
-    try {
-      const list = await listModels(ctx, params);
-      if (!stopped) emit(list);
-    } catch (err) {
-      if (!stopped) fail(err);
-    } finally {
-      if (!stopped) timer = setTimeout(round, params.intervalS * 1000);
-    }
+  return {
+    context: conn.context,
+    fetchedAt: new Date().toISOString(),
+    models,
+    metrics,
+    inventory: inventoryStatusView(conn.inventory.status()),
   };
-  void round();
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

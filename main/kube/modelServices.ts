@@ -9,7 +9,7 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import type { ModelServerKind, WorkloadKind } from '../../shared/domain';
+import { ModelServerKind, type MappingRules, type WorkloadKind } from '../../shared/domain';
 import { kubeError } from './errors';
 
 /** A model service as found in the cluster, before metrics are joined to it. */
@@ -48,16 +48,72 @@ const IMAGE_RULES: Array<[RegExp, ModelServerKind]> = [
   [/kserve/i, 'kserve'],
 ];
 
-const serverKinds: readonly string[] = [
-  'vllm',
-  'triton',
-  'kserve',
-  'knative',
-  'torchserve',
-  'mlserver',
-  'rayserve',
-  'generic',
-];
+/**
+ * Which workloads are model services, as a user can edit it (Settings): these defaults are what Firebreak
+ * has always done (labels above, the image rules, GPU requests).
+ */
+export const DEFAULT_MAPPING_RULES: MappingRules = {
+  serviceSelectors: [],
+  nameLabel: LABEL_NAME,
+  serverKindLabel: LABEL_SERVER,
+  modelNameLabel: LABEL_MODEL,
+  imageRules: IMAGE_RULES.map(([re, serverKind]) => ({ pattern: re.source, serverKind })),
+  gpuWorkloads: true,
+  ignoreNamespaces: [],
+};
+
+interface CompiledRules {
+  rules: MappingRules;
+  images: Array<[RegExp, ModelServerKind]>;
+  selectors: Array<(labels: Record<string, string> | undefined) => boolean>;
+  ignore: Set<string>;
+}
+const compiledRules = new WeakMap<MappingRules, CompiledRules>();
+
+function compile(rules: MappingRules): CompiledRules {
+  let c = compiledRules.get(rules);
+  if (!c) {
+    c = {
+      rules,
+      images: rules.imageRules.flatMap(({ pattern, serverKind }): Array<[RegExp, ModelServerKind]> => {
+        try {
+          return [[new RegExp(pattern, 'i'), serverKind]];
+        } catch {
+          return [];
+        }
+      }),
+      selectors: rules.serviceSelectors.map(labelSelectorMatcher),
+      ignore: new Set(rules.ignoreNamespaces),
+    };
+    compiledRules.set(rules, c);
+  }
+  return c;
+}
+
+/** `key`, `!key`, `key=value`, `key==value`, `key!=value`, comma-separated (all must hold); unparsable = matches nothing */
+export function labelSelectorMatcher(
+  selector: string,
+): (labels: Record<string, string> | undefined) => boolean {
+  const terms = selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const m = /^(!?)([^=!\s]+)\s*(?:(==?|!=)\s*(\S*))?$/.exec(t);
+      if (!m) return null;
+      const [, not, key, op, value] = m;
+      return (labels: Record<string, string>) => {
+        const has = Object.prototype.hasOwnProperty.call(labels, key!);
+        if (!op) return not ? !has : has;
+        if (op === '!=') return labels[key!] !== value;
+        return has && labels[key!] === value;
+      };
+    });
+  if (terms.length === 0 || terms.some((t) => t === null)) return () => false;
+  return (labels) => terms.every((t) => t!(labels ?? {}));
+}
+
+const serverKinds: readonly string[] = ModelServerKind.options;
 
 export interface ClusterObjects {
   deployments: V1Deployment[];
@@ -79,12 +135,16 @@ export interface KubeCustomObject {
  * and StatefulSets that run a known model server image, request GPUs, or carry the firebreak label.
  * Workloads owned by another controller (KServe, Knative, Argo) are represented by their owner.
  */
-export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelService[] {
+export function modelServicesFrom(
+  objects: ClusterObjects,
+  rules: MappingRules = DEFAULT_MAPPING_RULES,
+): DiscoveredModelService[] {
   const found: DiscoveredModelService[] = [];
+  const r = compile(rules);
 
   for (const isvc of objects.inferenceServices) {
     const meta = isvc.metadata;
-    if (!meta?.name || !meta.namespace) continue;
+    if (!meta?.name || !meta.namespace || r.ignore.has(meta.namespace)) continue;
     const predictor = (isvc.spec?.predictor ?? {}) as Record<string, unknown>;
     const containers = (predictor.containers ?? []) as V1Container[];
     const model = (predictor.model ?? {}) as { modelFormat?: { name?: string }; storageUri?: string };
@@ -96,8 +156,8 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
       name: meta.name,
       namespace: meta.namespace,
       workloadKind: 'InferenceService',
-      serverKind: labelledServer(meta) ?? serverFromContainers(containers) ?? 'kserve',
-      modelName: meta.labels?.[LABEL_MODEL] ?? meta.name,
+      serverKind: labelledServer(meta, r) ?? serverFromContainers(containers, r) ?? 'kserve',
+      modelName: meta.labels?.[rules.modelNameLabel] ?? meta.name,
       replicas: {
         ready: pods.filter(isPodReady).length,
         desired: Math.max(numberOr(predictor.minReplicas, 1), pods.length === 0 ? 1 : 0),
@@ -111,16 +171,16 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
 
   for (const ro of objects.rollouts) {
     const meta = ro.metadata;
-    if (!meta?.name || !meta.namespace) continue;
+    if (!meta?.name || !meta.namespace || r.ignore.has(meta.namespace)) continue;
     const template = (ro.spec?.template ?? {}) as { spec?: { containers?: V1Container[] } };
     const containers = template.spec?.containers ?? [];
     found.push({
       id: `${meta.namespace}/Rollout/${meta.name}`,
-      name: meta.labels?.[LABEL_NAME] ?? meta.name,
+      name: meta.labels?.[rules.nameLabel] ?? meta.name,
       namespace: meta.namespace,
       workloadKind: 'Rollout',
-      serverKind: labelledServer(meta) ?? serverFromContainers(containers) ?? 'generic',
-      modelName: meta.labels?.[LABEL_MODEL] ?? meta.labels?.[LABEL_NAME] ?? meta.name,
+      serverKind: labelledServer(meta, r) ?? serverFromContainers(containers, r) ?? 'generic',
+      modelName: meta.labels?.[rules.modelNameLabel] ?? meta.labels?.[rules.nameLabel] ?? meta.name,
       replicas: { ready: numberOr(ro.status?.readyReplicas, 0), desired: numberOr(ro.spec?.replicas, 1) },
       image: mainImage(containers),
       podPrefix: `${meta.name}-`,
@@ -133,22 +193,26 @@ export function modelServicesFrom(objects: ClusterObjects): DiscoveredModelServi
   ];
   for (const [kind, w] of workloads) {
     const meta = w.metadata;
-    if (!meta?.name || !meta.namespace) continue;
+    if (!meta?.name || !meta.namespace || r.ignore.has(meta.namespace)) continue;
     if (meta.ownerReferences?.some((o) => o.controller)) continue;
     const containers = w.spec?.template?.spec?.containers ?? [];
     const server =
-      labelledServer(meta) ??
-      serverFromContainers(containers) ??
-      (requestsGpu(containers) ? 'generic' : null);
+      labelledServer(meta, r) ??
+      serverFromContainers(containers, r) ??
+      (rules.gpuWorkloads && requestsGpu(containers) ? 'generic' : null) ??
+      (r.selectors.some((match) => match(meta.labels)) ? 'generic' : null);
     if (!server) continue;
     found.push({
       id: `${meta.namespace}/${kind}/${meta.name}`,
-      name: meta.labels?.[LABEL_NAME] ?? meta.name,
+      name: meta.labels?.[rules.nameLabel] ?? meta.name,
       namespace: meta.namespace,
       workloadKind: kind,
       serverKind: server,
       modelName:
-        meta.labels?.[LABEL_MODEL] ?? servedModelName(containers) ?? meta.labels?.[LABEL_NAME] ?? meta.name,
+        meta.labels?.[rules.modelNameLabel] ??
+        servedModelName(containers) ??
+        meta.labels?.[rules.nameLabel] ??
+        meta.name,
       replicas: { ready: w.status?.readyReplicas ?? 0, desired: w.spec?.replicas ?? 1 },
       image: mainImage(containers),
       podPrefix: `${meta.name}-`,
@@ -213,15 +277,15 @@ export async function discoverModelServices(kc: KubeConfig): Promise<DiscoveredM
   }
 }
 
-function labelledServer(meta: V1ObjectMeta): ModelServerKind | null {
-  const v = meta.labels?.[LABEL_SERVER];
+function labelledServer(meta: V1ObjectMeta, r: CompiledRules): ModelServerKind | null {
+  const v = meta.labels?.[r.rules.serverKindLabel];
   return v && serverKinds.includes(v) ? (v as ModelServerKind) : null;
 }
 
-function serverFromContainers(containers: V1Container[]): ModelServerKind | null {
+function serverFromContainers(containers: V1Container[], r: CompiledRules): ModelServerKind | null {
   for (const c of containers) {
     if (SIDECARS.has(c.name)) continue;
-    for (const [re, kind] of IMAGE_RULES) if (c.image && re.test(c.image)) return kind;
+    for (const [re, kind] of r.images) if (c.image && re.test(c.image)) return kind;
   }
   return null;
 }

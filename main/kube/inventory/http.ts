@@ -94,7 +94,8 @@ export class KubeHttp {
   url(path: string, query: Query = {}): URL {
     const base = this.server.pathname.replace(/\/+$/, '');
     const u = new URL(this.server.origin + base + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
     return u;
   }
 
@@ -104,7 +105,13 @@ export class KubeHttp {
     try {
       return JSON.parse(text);
     } catch {
-      throw new KubeHttpError(502, 'BadResponse', `The API server sent a response that is not JSON (${path}).`, null, null);
+      throw new KubeHttpError(
+        502,
+        'BadResponse',
+        `The API server sent a response that is not JSON (${path}).`,
+        null,
+        null,
+      );
     }
   }
 
@@ -165,7 +172,9 @@ export class KubeHttp {
       const arm = () => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
-          res.destroy(new KubeTimeoutError(`The watch of ${path} went silent for ${opts.idleTimeoutMs / 1000} s.`));
+          res.destroy(
+            new KubeTimeoutError(`The watch of ${path} went silent for ${opts.idleTimeoutMs / 1000} s.`),
+          );
         }, opts.idleTimeoutMs);
       };
       const onAbort = () => {
@@ -243,7 +252,9 @@ export class KubeHttp {
     return await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, { ...options, method: 'GET' });
       const timer = setTimeout(() => {
-        req.destroy(new KubeTimeoutError(`The API server did not answer ${path} within ${connectTimeoutMs / 1000} s.`));
+        req.destroy(
+          new KubeTimeoutError(`The API server did not answer ${path} within ${connectTimeoutMs / 1000} s.`),
+        );
       }, connectTimeoutMs);
       const onAbort = () => req.destroy(new KubeAbortError());
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -268,7 +279,10 @@ export class KubeHttp {
     });
   }
 
-  private async requestOptions(): Promise<{ mod: typeof http | typeof https; options: https.RequestOptions }> {
+  private async requestOptions(): Promise<{
+    mod: typeof http | typeof https;
+    options: https.RequestOptions;
+  }> {
     const o: https.RequestOptions = { headers: {} };
     // token, exec plugin, client certificate, CA: whatever the kubeconfig says (may spawn the plugin)
     await this.kc.applyToHTTPSOptions(o);
@@ -343,10 +357,17 @@ async function readError(res: http.IncomingMessage, status: number, path: string
   };
   const header = Number(res.headers['retry-after']);
   const detail = typeof st.details?.retryAfterSeconds === 'number' ? st.details.retryAfterSeconds : NaN;
-  const retryAfterS = Number.isFinite(header) && header > 0 ? header : Number.isFinite(detail) && detail > 0 ? detail : null;
+  const retryAfterS =
+    Number.isFinite(header) && header > 0 ? header : Number.isFinite(detail) && detail > 0 ? detail : null;
   const message =
     typeof st.message === 'string' && st.message ? st.message.slice(0, 500) : `HTTP ${status} from ${path}`;
-  return new KubeHttpError(status, typeof st.reason === 'string' ? st.reason : '', message, parsed, retryAfterS);
+  return new KubeHttpError(
+    status,
+    typeof st.reason === 'string' ? st.reason : '',
+    message,
+    parsed,
+    retryAfterS,
+  );
 }
 
 /** Any failure of this module as the typed error a person reads (the same mapping as the generated client's). */

@@ -14,11 +14,11 @@ import { toAppErrorData, type AppErrorData } from '../../../shared/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { KubeAbortError, KubeHttpError, kubeHttpError, statusOf, type KubeHttp } from './http';
 import type { InventoryKindName } from './kinds';
-import { BadListPage } from './listPage';
+import { BadListPage, parseListPage } from './listPage';
 import { isRecord, objectKey } from './objects';
-import { inThreadParser, type PageParser } from './parsePool';
 
-export type InformerState = 'starting' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'absent' | 'stopped';
+export type InformerState =
+  'starting' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'absent' | 'stopped';
 
 export interface InformerStatus {
   kind: string;
@@ -38,18 +38,16 @@ export interface InformerStatus {
 }
 
 export type InformerChange<T> =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
-  | { type: 'RESYNC' }
-  | { type: 'STATUS' };
+  { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T } | { type: 'RESYNC' } | { type: 'STATUS' };
 
 export interface InformerOptions<T> {
   kind: InventoryKindName;
   http: KubeHttp;
-  /** where list pages are parsed (default: this thread) */
-  parser?: PageParser;
   /** list path for a namespace (null = all namespaces) */
   path: (namespace: string | null) => string;
   project: (raw: unknown) => T | null;
+  /** server-side filter, on the list and the watch */
+  fieldSelector?: string;
   /** where to fall back when listing all namespaces is forbidden (the context's namespace) */
   fallbackNamespace?: string | null;
   pageSize?: number;
@@ -145,8 +143,9 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
         if (outcome === 'expired') {
           needList = true;
           this.relists++;
+          this.setState('listing');
           this.markDown(null, 410);
-        }
+        } else this.setState('starting'); // the server ended the watch: a new one is being opened
         // a server that ends (or expires) every watch at once must not be hammered
         if (quick) await this.sleep(this.backoff.next());
         else this.backoff.reset();
@@ -183,7 +182,9 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
         }
         if (status === 401) needList = true; // credentials changed: what we hold may be for another identity
         this.setState('backoff');
-        await this.sleep(this.backoff.nextWithRetryAfter(err instanceof KubeHttpError ? err.retryAfterS : null));
+        await this.sleep(
+          this.backoff.nextWithRetryAfter(err instanceof KubeHttpError ? err.retryAfterS : null),
+        );
         // with a resourceVersion the watch resumes where it stopped; a list that failed is retried whole
         if (!this.resourceVersion) needList = true;
       }
@@ -208,7 +209,7 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
       const token = new Promise<string | undefined | null>((resolve) => (early = resolve));
       const bytes = this.opts.http.getBuffer(
         path,
-        { limit, continue: cont },
+        { limit, continue: cont, fieldSelector: this.opts.fieldSelector },
         {
           signal: ctl.signal,
           timeoutMs: this.opts.listTimeoutMs ?? 60_000,
@@ -223,7 +224,6 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
       bytes.catch(() => undefined); // seen when awaited; never an unhandled rejection
       return { bytes, token, abort: () => ctl.abort() };
     };
-    const parser = this.opts.parser ?? inThreadParser;
     let rv = '';
     let page: PageFetch | null = fetchPage(undefined);
     let next: PageFetch | null = null;
@@ -234,9 +234,10 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
         const body: Buffer = await page.bytes;
         let parsed;
         try {
-          parsed = await parser.parse(this.opts.kind, body);
+          parsed = parseListPage(this.opts.kind, body);
         } catch (err) {
-          if (err instanceof BadListPage) throw new KubeHttpError(502, 'BadResponse', err.message, null, null);
+          if (err instanceof BadListPage)
+            throw new KubeHttpError(502, 'BadResponse', err.message, null, null);
           throw err;
         }
         if (this.stopped) break;
@@ -246,7 +247,8 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
           next?.abort();
           next = parsed.continue ? fetchPage(parsed.continue) : null;
         }
-        for (const obj of parsed.items as unknown as T[]) fresh.set(`${obj.metadata.namespace}/${obj.metadata.name}`, obj);
+        for (const obj of parsed.items as unknown as T[])
+          fresh.set(`${obj.metadata.namespace}/${obj.metadata.name}`, obj);
         page = next;
         next = null;
       }
@@ -271,7 +273,13 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
     try {
       await this.opts.http.watch(
         this.opts.path(this.namespace),
-        { watch: 1, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+        {
+          watch: 1,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+          fieldSelector: this.opts.fieldSelector,
+        },
         (line) => this.onLine(line),
         {
           signal: this.abort.signal,
@@ -296,7 +304,13 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
     try {
       ev = JSON.parse(line);
     } catch {
-      throw new KubeHttpError(502, 'BadResponse', `The watch of ${this.opts.kind} sent a line that is not JSON.`, null, null);
+      throw new KubeHttpError(
+        502,
+        'BadResponse',
+        `The watch of ${this.opts.kind} sent a line that is not JSON.`,
+        null,
+        null,
+      );
     }
     if (!isRecord(ev)) return;
     const type = ev.type;
@@ -309,7 +323,9 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
       throw new KubeHttpError(
         code,
         typeof st.reason === 'string' ? st.reason : '',
-        typeof st.message === 'string' ? st.message.slice(0, 500) : `The watch of ${this.opts.kind} failed (${code}).`,
+        typeof st.message === 'string'
+          ? st.message.slice(0, 500)
+          : `The watch of ${this.opts.kind} failed (${code}).`,
         st,
         typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : null,
       );
@@ -386,7 +402,9 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
  * undefined = the last page, null = not visible in the head (wait for the whole page).
  */
 export function continueTokenIn(head: string): string | undefined | null {
-  const m = /^\s*\{(?:\s*"(?:kind|apiVersion)"\s*:\s*"[^"\\]*"\s*,)*\s*"metadata"\s*:\s*(\{[^{}]*\})/.exec(head);
+  const m = /^\s*\{(?:\s*"(?:kind|apiVersion)"\s*:\s*"[^"\\]*"\s*,)*\s*"metadata"\s*:\s*(\{[^{}]*\})/.exec(
+    head,
+  );
   if (!m?.[1]) return null;
   try {
     const meta = JSON.parse(m[1]) as { continue?: unknown };

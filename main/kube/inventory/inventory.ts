@@ -4,11 +4,11 @@
  * whether it may be out of date (`stale`: some kind has had no live watch for longer than `staleAfterMs`), and
  * tells listeners when anything changed. Nothing here polls: after the first list only watch events arrive.
  */
+import type { InventoryStatusView } from '../../../shared/domain';
 import { toAppErrorData, type AppErrorData } from '../../../shared/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { KubeAbortError, kubeHttpError, statusOf, type KubeHttp } from './http';
 import { Informer, type InformerStatus } from './informer';
-import { inThreadParser, pageParser } from './parsePool';
 import {
   chooseVersion,
   INVENTORY_KINDS,
@@ -33,8 +33,6 @@ export interface InventoryOptions {
   rediscoverMs?: number;
   /** only these kinds (default: all) */
   kinds?: readonly InventoryKindName[];
-  /** parse list pages in a worker thread where one can run (default true) */
-  parseInWorker?: boolean;
   now?: () => number;
 }
 
@@ -84,7 +82,6 @@ export class Inventory {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    if (this.opts.parseInWorker !== false) pageParser().warm?.();
     void this.discover();
   }
 
@@ -128,7 +125,9 @@ export class Inventory {
       this.discovery.state === 'ok' && counted.every((k) => k.synced) && kinds.some((k) => k.synced);
     const downFor = (since: number | null) => (since === null ? 0 : now - since);
     const stale =
-      (this.discovery.state === 'failed' && this.discovery.at !== null && now - this.discovery.at > staleAfter) ||
+      (this.discovery.state === 'failed' &&
+        this.discovery.at !== null &&
+        now - this.discovery.at > staleAfter) ||
       counted.some((k) => downFor(k.downSince) > staleAfter);
     const syncs = kinds.map((k) => k.lastSyncAt).filter((t): t is number => t !== null);
     return {
@@ -153,13 +152,21 @@ export class Inventory {
         const st = this.status();
         if (st.synced) return finish(true);
         if (this.stopped) return finish(false);
-        if (this.discovery.state === 'failed' && isHardFailure(this.discovery.errorStatus, this.discovery.error))
+        if (
+          this.discovery.state === 'failed' &&
+          isHardFailure(this.discovery.errorStatus, this.discovery.error)
+        )
           return finish(false);
         const kinds = st.kinds.filter((k) => k.state !== 'absent');
         if (
           this.discovery.state === 'ok' &&
           kinds.length > 0 &&
-          kinds.every((k) => k.synced || k.state === 'forbidden' || (k.lastError && isHardFailure(k.lastErrorStatus, k.lastError)))
+          kinds.every(
+            (k) =>
+              k.synced ||
+              k.state === 'forbidden' ||
+              (k.lastError && isHardFailure(k.lastErrorStatus, k.lastError)),
+          )
         )
           return finish(st.synced);
       };
@@ -179,7 +186,11 @@ export class Inventory {
   private async discover(): Promise<void> {
     while (!this.stopped) {
       try {
-        const doc = await this.opts.http.getJson('/apis', {}, { signal: this.abort.signal, timeoutMs: 15_000 });
+        const doc = await this.opts.http.getJson(
+          '/apis',
+          {},
+          { signal: this.abort.signal, timeoutMs: 15_000 },
+        );
         if (this.stopped) return;
         const served = servedGroupVersions(doc);
         this.discovery = { state: 'ok', error: null, errorStatus: null, at: this.now() };
@@ -203,7 +214,8 @@ export class Inventory {
           state: 'failed',
           error,
           errorStatus: status,
-          at: this.discovery.state === 'failed' && this.discovery.at !== null ? this.discovery.at : this.now(),
+          at:
+            this.discovery.state === 'failed' && this.discovery.at !== null ? this.discovery.at : this.now(),
         };
         this.notify(null);
         await new Promise<void>((resolve) => {
@@ -229,7 +241,7 @@ export class Inventory {
         http: this.opts.http,
         path: (ns) => listPath(k, version, ns),
         project: k.project,
-        parser: this.opts.parseInWorker === false ? inThreadParser : pageParser(),
+        fieldSelector: k.fieldSelector,
         fallbackNamespace: this.opts.namespace ?? null,
         pageSize: this.opts.pageSize,
         backoff: this.opts.backoff,
@@ -258,6 +270,26 @@ export class Inventory {
 /** 401, 403 and network failures: a retry in a few seconds will not change them, so nobody should wait on it. */
 export function isHardFailure(status: number | null, error: AppErrorData | null): boolean {
   if (status === 401 || status === 403) return true;
-  if (status === null && error) return error.code === 'CLUSTER_UNREACHABLE' || error.code === 'CLUSTER_AUTH_FAILED';
+  if (status === null && error)
+    return error.code === 'CLUSTER_UNREACHABLE' || error.code === 'CLUSTER_AUTH_FAILED';
   return false;
+}
+
+/** The status as the console shows it (times as ISO strings). */
+export function inventoryStatusView(st: InventoryStatus): InventoryStatusView {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    synced: st.synced,
+    stale: st.stale,
+    lastSyncAt: iso(st.lastSyncAt),
+    kinds: st.kinds.map((k) => ({
+      kind: k.kind,
+      state: k.state,
+      synced: k.synced,
+      lastSyncAt: iso(k.lastSyncAt),
+      count: k.count,
+      namespace: k.namespace,
+      error: k.state === 'watching' ? null : k.lastError,
+    })),
+  };
 }

@@ -51,6 +51,8 @@ export interface InventoryKind<K extends InventoryKindName = InventoryKindName> 
   plural: string;
   /** a custom resource: followed only where served */
   optional: boolean;
+  /** only what the console reads, chosen by the server (Warning events: Normal ones are most of them) */
+  fieldSelector?: string;
   project: (raw: unknown) => InventoryObjects[K] | null;
 }
 
@@ -59,18 +61,96 @@ function kind<K extends InventoryKindName>(k: InventoryKind<K>): InventoryKind<K
 }
 
 export const INVENTORY_KINDS = [
-  kind({ name: 'Deployment', group: 'apps', versions: ['v1'], plural: 'deployments', optional: false, project: projectWorkload('Deployment') }),
-  kind({ name: 'StatefulSet', group: 'apps', versions: ['v1'], plural: 'statefulsets', optional: false, project: projectWorkload('StatefulSet') }),
-  kind({ name: 'ReplicaSet', group: 'apps', versions: ['v1'], plural: 'replicasets', optional: false, project: projectReplicaSet }),
-  kind({ name: 'ControllerRevision', group: 'apps', versions: ['v1'], plural: 'controllerrevisions', optional: false, project: projectControllerRevision }),
+  kind({
+    name: 'Deployment',
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'deployments',
+    optional: false,
+    project: projectWorkload('Deployment'),
+  }),
+  kind({
+    name: 'StatefulSet',
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'statefulsets',
+    optional: false,
+    project: projectWorkload('StatefulSet'),
+  }),
+  kind({
+    name: 'ReplicaSet',
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'replicasets',
+    optional: false,
+    project: projectReplicaSet,
+  }),
+  kind({
+    name: 'ControllerRevision',
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'controllerrevisions',
+    optional: false,
+    project: projectControllerRevision,
+  }),
   kind({ name: 'Pod', group: '', versions: ['v1'], plural: 'pods', optional: false, project: projectPod }),
-  kind({ name: 'Event', group: '', versions: ['v1'], plural: 'events', optional: false, project: projectEvent }),
-  kind({ name: 'Service', group: '', versions: ['v1'], plural: 'services', optional: false, project: projectService }),
-  kind({ name: 'Rollout', group: 'argoproj.io', versions: ['v1alpha1'], plural: 'rollouts', optional: true, project: projectWorkload('Rollout') }),
-  kind({ name: 'InferenceService', group: 'serving.kserve.io', versions: ['v1beta1'], plural: 'inferenceservices', optional: true, project: projectServing('InferenceService') }),
-  kind({ name: 'KnativeService', group: 'serving.knative.dev', versions: ['v1'], plural: 'services', optional: true, project: projectServing('KnativeService') }),
-  kind({ name: 'HTTPRoute', group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'httproutes', optional: true, project: projectHTTPRoute }),
-  kind({ name: 'VirtualService', group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'virtualservices', optional: true, project: projectVirtualService }),
+  kind({
+    name: 'Event',
+    group: '',
+    versions: ['v1'],
+    plural: 'events',
+    optional: false,
+    fieldSelector: 'type=Warning',
+    project: projectEvent,
+  }),
+  kind({
+    name: 'Service',
+    group: '',
+    versions: ['v1'],
+    plural: 'services',
+    optional: false,
+    project: projectService,
+  }),
+  kind({
+    name: 'Rollout',
+    group: 'argoproj.io',
+    versions: ['v1alpha1'],
+    plural: 'rollouts',
+    optional: true,
+    project: projectWorkload('Rollout'),
+  }),
+  kind({
+    name: 'InferenceService',
+    group: 'serving.kserve.io',
+    versions: ['v1beta1'],
+    plural: 'inferenceservices',
+    optional: true,
+    project: projectServing('InferenceService'),
+  }),
+  kind({
+    name: 'KnativeService',
+    group: 'serving.knative.dev',
+    versions: ['v1'],
+    plural: 'services',
+    optional: true,
+    project: projectServing('KnativeService'),
+  }),
+  kind({
+    name: 'HTTPRoute',
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1beta1'],
+    plural: 'httproutes',
+    optional: true,
+    project: projectHTTPRoute,
+  }),
+  kind({
+    name: 'VirtualService',
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    plural: 'virtualservices',
+    optional: true,
+    project: projectVirtualService,
+  }),
 ] as const satisfies readonly InventoryKind[];
 
 export const INVENTORY_KIND_NAMES: readonly InventoryKindName[] = INVENTORY_KINDS.map((k) => k.name);
@@ -80,9 +160,15 @@ export function kindSpec<K extends InventoryKindName>(name: K): InventoryKind<K>
 }
 
 /** `/api/v1/pods`, `/apis/apps/v1/namespaces/llm/deployments` … */
-export function listPath(k: Pick<InventoryKind, 'group' | 'plural'>, version: string, namespace: string | null): string {
+export function listPath(
+  k: Pick<InventoryKind, 'group' | 'plural'>,
+  version: string,
+  namespace: string | null,
+): string {
   const root = k.group ? `/apis/${k.group}/${version}` : `/api/${version}`;
-  return namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${k.plural}` : `${root}/${k.plural}`;
+  return namespace
+    ? `${root}/namespaces/${encodeURIComponent(namespace)}/${k.plural}`
+    : `${root}/${k.plural}`;
 }
 
 /** Served group versions from an APIGroupList (`GET /apis`); anything malformed is ignored. */
@@ -102,7 +188,10 @@ export function servedGroupVersions(apiGroupList: unknown): Set<string> {
 }
 
 /** The version of `k` to follow given what the server serves, or null when it serves none (CRD not installed). */
-export function chooseVersion(k: Pick<InventoryKind, 'group' | 'versions' | 'optional'>, served: Set<string>): string | null {
+export function chooseVersion(
+  k: Pick<InventoryKind, 'group' | 'versions' | 'optional'>,
+  served: Set<string>,
+): string | null {
   if (!k.group) return k.versions[0] ?? null;
   for (const v of k.versions) if (served.has(`${k.group}/${v}`)) return v;
   // built-in groups are always there, even on a server whose discovery document is odd

@@ -172,7 +172,10 @@ export interface VirtualService {
   spec: {
     hosts?: string[];
     http?: Array<{
-      route?: Array<{ destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number }>;
+      route?: Array<{
+        destination?: { host?: string; subset?: string; port?: { number?: number } };
+        weight?: number;
+      }>;
     }>;
   };
   status: Record<string, never>;
@@ -419,7 +422,12 @@ export function projectPod(raw: unknown): Pod | null {
   const s: Pod['status'] = {};
   put(s, 'phase', str(status.phase));
   put(s, 'reason', str(status.reason));
-  put(s, 'conditions', conditions(status.conditions));
+  // Ready and PodScheduled say what health needs; the other three conditions of every pod are dropped
+  put(
+    s,
+    'conditions',
+    conditions(status.conditions, true)?.filter((c) => c.type === 'Ready' || c.type === 'PodScheduled'),
+  );
   put(s, 'containerStatuses', containerStatuses(status.containerStatuses));
   put(s, 'initContainerStatuses', containerStatuses(status.initContainerStatuses));
   const podSpec: Pod['spec'] = { gpus: podGpus(spec) };
@@ -489,7 +497,11 @@ export function projectReplicaSet(raw: unknown): ReplicaSet | null {
   if (metadata.annotations) {
     const keep: Labels = {};
     for (const [k, v] of Object.entries(metadata.annotations))
-      if (k === 'deployment.kubernetes.io/revision' || k === 'kubernetes.io/change-cause' || k === 'rollout.argoproj.io/revision')
+      if (
+        k === 'deployment.kubernetes.io/revision' ||
+        k === 'kubernetes.io/change-cause' ||
+        k === 'rollout.argoproj.io/revision'
+      )
         keep[k] = v;
     if (Object.keys(keep).length) metadata.annotations = keep;
     else delete metadata.annotations;
@@ -502,7 +514,13 @@ export function projectReplicaSet(raw: unknown): ReplicaSet | null {
       put(s, 'image', c.image);
       return s;
     });
-  return { apiVersion: str(o.apiVersion) ?? '', kind: 'ReplicaSet', metadata, spec, status: workloadStatus(o.status) };
+  return {
+    apiVersion: str(o.apiVersion) ?? '',
+    kind: 'ReplicaSet',
+    metadata,
+    spec,
+    status: workloadStatus(o.status),
+  };
 }
 
 export function projectControllerRevision(raw: unknown): ControllerRevision | null {
@@ -589,7 +607,13 @@ export function projectHTTPRoute(raw: unknown): HTTPRoute | null {
   const parents = list(rec(o.status).parents)
     .filter(isRecord)
     .map((p) => ({ conditions: conditions(p.conditions, true) ?? [] }));
-  const out: HTTPRoute = { apiVersion: str(o.apiVersion) ?? '', kind: 'HTTPRoute', metadata, spec: { rules }, status: { parents } };
+  const out: HTTPRoute = {
+    apiVersion: str(o.apiVersion) ?? '',
+    kind: 'HTTPRoute',
+    metadata,
+    spec: { rules },
+    status: { parents },
+  };
   put(out.spec, 'hostnames', strings(spec.hostnames));
   return out;
 }
@@ -606,7 +630,10 @@ export function projectVirtualService(raw: unknown): VirtualService | null {
         .filter(isRecord)
         .map((r) => {
           const d = rec(r.destination);
-          const out: { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number } = {};
+          const out: {
+            destination?: { host?: string; subset?: string; port?: { number?: number } };
+            weight?: number;
+          } = {};
           const destination: { host?: string; subset?: string; port?: { number?: number } } = {};
           put(destination, 'host', str(d.host));
           put(destination, 'subset', str(d.subset));
@@ -617,7 +644,13 @@ export function projectVirtualService(raw: unknown): VirtualService | null {
           return out;
         }),
     }));
-  const out: VirtualService = { apiVersion: str(o.apiVersion) ?? '', kind: 'VirtualService', metadata, spec: { http }, status: {} };
+  const out: VirtualService = {
+    apiVersion: str(o.apiVersion) ?? '',
+    kind: 'VirtualService',
+    metadata,
+    spec: { http },
+    status: {},
+  };
   put(out.spec, 'hosts', strings(spec.hosts));
   return out;
 }
@@ -642,7 +675,13 @@ export function projectEvent(raw: unknown): KubeEvent | null {
   delete metadata.labels;
   const inv = rec(o.involvedObject);
   const series = rec(o.series);
-  const seen = [str(series.lastObservedTime), str(o.lastTimestamp), str(o.eventTime), str(o.firstTimestamp), metadata.creationTimestamp]
+  const seen = [
+    str(series.lastObservedTime),
+    str(o.lastTimestamp),
+    str(o.eventTime),
+    str(o.firstTimestamp),
+    metadata.creationTimestamp,
+  ]
     .filter((t): t is string => !!t && !Number.isNaN(Date.parse(t)))
     .sort((a, b) => Date.parse(b) - Date.parse(a));
   return {
