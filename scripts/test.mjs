@@ -45,7 +45,11 @@ function readJson(file) {
 }
 
 // `npm start` rebuilds better-sqlite3 for Electron's ABI; the tests run under Node and need Node's build back.
-const sqliteLoads = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root });
+const sqliteLoads = spawnSync(
+  process.execPath,
+  ['-e', "new (require('better-sqlite3'))(':memory:').close()"],
+  { cwd: root },
+);
 if (sqliteLoads.status !== 0) run('rebuild better-sqlite3 for Node', 'npm', ['rebuild', 'better-sqlite3']);
 
 if (wanted('static')) {

@@ -155,7 +155,11 @@ export class ActionPipeline {
       });
     } catch (err) {
       // 409, or the 422 a real API server answers when our resourceVersion `test` op fails: re-read to tell.
-      if (err instanceof AppError && (err.code === 'CONFLICT' || err.details?.status === 422) && (await moved(client, plan, prepared))) {
+      if (
+        err instanceof AppError &&
+        (err.code === 'CONFLICT' || err.details?.status === 422) &&
+        (await moved(client, plan, prepared))
+      ) {
         const replanned = await this.prepare(kc, prepared.request);
         const message = `${prepared.target.kind} ${prepared.target.namespace}/${prepared.target.name} changed since the preview (someone else edited it). Nothing was written; review the new preview.`;
         return {
@@ -206,7 +210,12 @@ export class ActionPipeline {
     }
   }
 
-  private audit(prepared: PreparedAction, result: string, extra: Record<string, unknown>, plan?: ActionPlan): number {
+  private audit(
+    prepared: PreparedAction,
+    result: string,
+    extra: Record<string, unknown>,
+    plan?: ActionPlan,
+  ): number {
     const t = prepared.target;
     const entry = this.options.store.audit.append({
       actor: this.options.actor,

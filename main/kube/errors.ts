@@ -44,9 +44,14 @@ export function kubeError(err: unknown, cluster: string): AppError {
             { status: 422 },
           );
         }
-        return new AppError('CLUSTER_ERROR', `The cluster ${cluster} rejected the change: ${what}`, 'Check the values and retry.', {
-          status: 422,
-        });
+        return new AppError(
+          'CLUSTER_ERROR',
+          `The cluster ${cluster} rejected the change: ${what}`,
+          'Check the values and retry.',
+          {
+            status: 422,
+          },
+        );
       case 409:
         return new AppError(
           'CONFLICT',

@@ -73,6 +73,7 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
   private downSince: number | null = null;
   private namespace: string | null = null;
   private relists = 0;
+  private last410 = 0;
   private resourceVersion = '';
   private stopped = false;
   private abort = new AbortController();
@@ -154,9 +155,13 @@ export class Informer<T extends { metadata: { namespace: string; name: string; r
         const status = statusOf(err);
         this.markDown(kubeHttpError(err, this.opts.http.cluster).toJSON(), status);
         if (status === 410) {
-          // an expired `continue` token or resourceVersion: start again from a fresh list
+          // an expired `continue` token or resourceVersion: start again from a fresh list (at once, unless the
+          // server keeps saying so)
           needList = true;
           this.relists++;
+          const now = this.now();
+          if (now - this.last410 < 1000) await this.sleep(this.backoff.next());
+          this.last410 = now;
           continue;
         }
         if (status === 403) {
