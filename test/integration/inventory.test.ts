@@ -329,6 +329,13 @@ describe('connections and model services through the console’s channels', () =
     expect((await failure(call('models.list', { context: 'gone' }))).code).toBe('CLUSTER_UNREACHABLE');
     expect((await failure(call('models.list', { context: 'nope' }))).code).toBe('CONTEXT_NOT_FOUND');
 
+    // switching the current context (saved in Settings): views that name none follow it
+    await call('kube.connect', { context: 'expired', makeCurrent: true });
+    expect((await call('kube.connections', {})).current).toBe('expired');
+    expect((await failure(call('models.list', {}))).code).toBe('CLUSTER_AUTH_FAILED');
+    await call('kube.connect', { context: 'good', makeCurrent: true });
+    expect((await call('models.list', {})).context).toBe('good');
+
     const after = await call('kube.disconnect', { context: 'gone' });
     expect(after.connections.find((c) => c.name === 'gone')).toMatchObject({
       connected: false,

@@ -58,6 +58,11 @@ export class KubeTimeoutError extends Error {
   }
 }
 
+/** the connection went away mid-answer (`code` lets kubeError call the cluster unreachable) */
+function dropped(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ECONNRESET' });
+}
+
 export class KubeAbortError extends Error {
   constructor() {
     super('aborted');
@@ -66,6 +71,8 @@ export class KubeAbortError extends Error {
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** one list page of 500 objects is a few MB; anything near this is not an API server's answer */
+const MAX_BODY = 256 * 1024 * 1024;
 
 export class KubeHttp {
   /** the cluster's name in the kubeconfig, for messages */
@@ -127,7 +134,9 @@ export class KubeHttp {
       const chunks: Buffer[] = [];
       const body = decoded(res);
       const timer = setTimeout(() => {
-        res.destroy(new KubeTimeoutError(`No complete answer to ${path} within ${timeoutMs / 1000} s.`));
+        const err = new KubeTimeoutError(`No complete answer to ${path} within ${timeoutMs / 1000} s.`);
+        done(err);
+        res.destroy(err);
       }, timeoutMs);
       const onAbort = () => res.destroy(new KubeAbortError());
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,7 +150,21 @@ export class KubeHttp {
         else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
       };
       let head = opts.onHead;
+      let size = 0;
       body.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) {
+          res.destroy(
+            new KubeHttpError(
+              502,
+              'TooLarge',
+              `The answer to ${path} is over ${MAX_BODY >> 20} MiB.`,
+              null,
+              null,
+            ),
+          );
+          return;
+        }
         chunks.push(c);
         if (head) {
           const h = head;
@@ -152,7 +175,10 @@ export class KubeHttp {
       body.on('end', () => done(null));
       body.on('error', (e: Error) => done(e));
       res.on('error', (e: Error) => done(e));
-      res.on('aborted', () => done(new Error('ECONNRESET: the API server closed the connection mid-answer')));
+      res.on('aborted', () => done(dropped('the API server closed the connection mid-answer')));
+      res.on('close', () => {
+        if (!res.complete) done(dropped('the API server closed the connection mid-answer'));
+      });
     });
   }
 
@@ -161,7 +187,8 @@ export class KubeHttp {
    * something fails (rejects). Aborting resolves quietly.
    */
   async watch(path: string, query: Query, onLine: (line: string) => void, opts: WatchOptions): Promise<void> {
-    const res = await this.open(path, query, opts.signal, opts.idleTimeoutMs);
+    // the server answers a watch at once (events come later): a slow answer is a dead connection
+    const res = await this.open(path, query, opts.signal, Math.min(opts.idleTimeoutMs, 30_000));
     opts.onOpen?.();
     await new Promise<void>((resolve, reject) => {
       const body = decoded(res);
@@ -172,9 +199,11 @@ export class KubeHttp {
       const arm = () => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
-          res.destroy(
-            new KubeTimeoutError(`The watch of ${path} went silent for ${opts.idleTimeoutMs / 1000} s.`),
+          const err = new KubeTimeoutError(
+            `The watch of ${path} went silent for ${opts.idleTimeoutMs / 1000} s.`,
           );
+          settle(err);
+          res.destroy(err);
         }, opts.idleTimeoutMs);
       };
       const onAbort = () => {
@@ -224,9 +253,9 @@ export class KubeHttp {
       });
       body.on('error', (e: Error) => settle(e));
       res.on('error', (e: Error) => settle(e));
-      res.on('aborted', () => settle(new Error('ECONNRESET: the API server closed the watch')));
+      res.on('aborted', () => settle(dropped('the API server closed the watch')));
       res.on('close', () => {
-        if (!res.complete) settle(new Error('ECONNRESET: the watch connection dropped'));
+        if (!res.complete) settle(dropped('the watch connection dropped'));
       });
     });
   }
