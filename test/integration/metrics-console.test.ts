@@ -154,7 +154,9 @@ describe('model health against the scenario', () => {
     expect(r.now.requestRate!).toBeCloseTo(total, 6);
     expect(r.now.errorRatio!).toBeCloseTo(failed / total, 6);
     expect(r.now.errorRatio!).toBeGreaterThan(0.2); // the incident: 25 % failing
-    expect(r.now.p95!).toBeCloseTo(p95, 6);
+    // histogram_quantile over rate(): Prometheus limits each bucket's extrapolation at zero, which this
+    // independent computation does not model, so the quantile agrees to within 1%, not to the digit
+    expect(Math.abs(r.now.p95! - p95) / p95).toBeLessThan(0.01);
     expect(r.now.tokensPerS!).toBeCloseTo(tokens, 4);
     // the scenario's own numbers: p95 of a log-normal with 3x the median is far above the healthy one
     const w = sandbox.scenario.workloads.find((x) => x.name === 'llama-70b-chat')!;
@@ -252,7 +254,9 @@ describe('model health against the scenario', () => {
       expect(r.catalogue.detected).toBe('kserve');
       expect(r.now.requestRate!).toBeCloseTo(total, 6);
       expect(r.now.errorRatio!).toBeCloseTo(bad / total, 6);
-      expect(r.now.p95!).toBeCloseTo(p95, 6);
+      // histogram_quantile over rate(): Prometheus limits each bucket's extrapolation at zero, which this
+      // independent computation does not model, so the quantile agrees to within 1%, not to the digit
+      expect(Math.abs(r.now.p95! - p95) / p95).toBeLessThan(0.01);
     }
     // MLServer
     {
