@@ -180,7 +180,7 @@ export function summarizeDetails(details: Record<string, unknown>, maxLength = 4
 // ---------- the model table: sort and filter ----------
 
 export type ModelSortKey =
-  'name' | 'server' | 'workload' | 'replicas' | 'image' | 'requestRate' | 'errorRatio';
+  'name' | 'server' | 'workload' | 'replicas' | 'health' | 'image' | 'requestRate' | 'errorRatio';
 export type SortDir = 'asc' | 'desc';
 export interface ModelSort {
   key: ModelSortKey;
@@ -191,12 +191,47 @@ export const DEFAULT_MODEL_SORT: ModelSort = { key: 'errorRatio', dir: 'desc' };
 
 /** First click on a numeric column sorts the worst (largest) first; on a text column A→Z. */
 export function defaultDir(key: ModelSortKey): SortDir {
-  return key === 'requestRate' || key === 'errorRatio' || key === 'replicas' ? 'desc' : 'asc';
+  return key === 'requestRate' || key === 'errorRatio' || key === 'replicas' || key === 'health'
+    ? 'desc'
+    : 'asc';
 }
 
 export function nextSort(current: ModelSort, key: ModelSortKey): ModelSort {
   if (current.key !== key) return { key, dir: defaultDir(key) };
   return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+}
+
+/** How bad a model service's pods look: failing pods first, then restarts, then warning events (null = unknown). */
+export function healthScore(m: ModelService): number | null {
+  const h = m.health;
+  if (!h) return null;
+  return (
+    h.failingPods.length * 1_000_000 +
+    Math.min(h.restarts, 999) * 1_000 +
+    Math.min(h.warningEvents.length, 999)
+  );
+}
+
+/** One short line for the table, and the details for its tooltip (all plain text). */
+export function healthSummary(
+  m: ModelService,
+): { text: string; severity: 'critical' | 'warning' | 'ok'; title: string } | null {
+  const h = m.health;
+  if (!h) return null;
+  const lines = [
+    `${h.ready}/${h.desired} ready, ${h.pods} pods, ${h.restarts} restarts`,
+    ...h.failingPods.map((p) => `${p.name}: ${p.reason}`),
+    ...h.warningEvents.slice(0, 5).map((e) => `${e.reason}: ${e.message}`),
+  ];
+  const title = lines.join('\n');
+  if (h.failingPods.length > 0)
+    return { text: `${h.failingPods.length} failing`, severity: 'critical', title };
+  if (h.restarts > 0) return { text: `${h.restarts} restarts`, severity: 'warning', title };
+  if (h.warningEvents.length > 0) {
+    const n = h.warningEvents.length;
+    return { text: `${n} warning${n === 1 ? '' : 's'}`, severity: 'warning', title };
+  }
+  return { text: 'ok', severity: 'ok', title };
 }
 
 /** Replicas sort by how many are missing, then by size. */
@@ -212,6 +247,8 @@ function sortValue(m: ModelService, key: ModelSortKey): string | number | null {
       return m.workloadKind.toLowerCase();
     case 'replicas':
       return missing(m) * 100_000 + m.replicas.desired;
+    case 'health':
+      return healthScore(m);
     case 'image':
       return m.image ? m.image.toLowerCase() : null;
     case 'requestRate':

@@ -12,6 +12,7 @@ import {
   filterModels,
   formatCompact,
   formatPercent,
+  healthSummary,
   replicaSeverity,
   replicaTitle,
   serverLabel,
@@ -38,6 +39,12 @@ const columns: Column[] = [
   { key: 'server', label: 'Server', className: 'col-server' },
   { key: 'workload', label: 'Workload', className: 'col-workload' },
   { key: 'replicas', label: 'Replicas', className: 'col-replicas num', title: 'Ready / desired' },
+  {
+    key: 'health',
+    label: 'Health',
+    className: 'col-health',
+    title: 'Failing pods, container restarts and recent warning events (from the watch on the cluster)',
+  },
   { key: 'image', label: 'Image', className: 'col-image' },
   { key: 'requestRate', label: 'Requests/s', className: 'col-rate num', title: 'Over the last 5 minutes' },
   {
@@ -126,6 +133,20 @@ export function ModelsView() {
       </div>
 
       {metrics && <MetricsBanner metrics={metrics} />}
+      {list.data?.inventory?.stale && (
+        <Banner tone="warning" title="Cluster data may be out of date" testId="stale-banner">
+          The watch on{' '}
+          {list.data.inventory.kinds
+            .filter((k) => k.state === 'backoff' || k.state === 'listing')
+            .map((k) => k.kind)
+            .join(', ') || 'the cluster'}{' '}
+          has been down for over 30 s
+          {list.data.inventory.lastSyncAt
+            ? ` (last in sync at ${new Date(list.data.inventory.lastSyncAt).toLocaleTimeString()})`
+            : ''}
+          ; Firebreak keeps retrying and shows what it saw last.
+        </Banner>
+      )}
       {list.data && list.status === 'error' && list.error && (
         <Banner
           tone="warning"
@@ -302,6 +323,9 @@ function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown: boolea
         <span className="sep">/</span>
         {model.replicas.desired}
       </td>
+      <td className="col-health">
+        <HealthCell model={model} />
+      </td>
       <td className="col-image">
         <ImageCell image={model.image} />
       </td>
@@ -312,6 +336,16 @@ function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown: boolea
         {rateKnown ? <ErrorRatio value={model.errorRatio} /> : <span className="muted">{NONE}</span>}
       </td>
     </tr>
+  );
+}
+
+function HealthCell({ model }: { model: ModelService }) {
+  const h = healthSummary(model);
+  if (!h) return <span className="muted">{NONE}</span>;
+  return (
+    <span className={`health-note sev-${h.severity}`} title={h.title} data-testid="health">
+      {h.text}
+    </span>
   );
 }
 
