@@ -1,6 +1,7 @@
 import { useEffect, useId, type ReactNode } from 'react';
 import type { KubeContextInfo } from '../../shared/domain';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { ConnectionsPanel } from './ConnectionsPanel';
 import { Icon } from '../components/Icon';
 import { formatTimestamp } from '../format';
 import { settingsStore, useSettings } from '../state';
@@ -54,6 +55,7 @@ export function SettingsView() {
         }}
       >
         <KubernetesSection draft={draft} />
+        <ConnectionsPanel />
         <PrometheusSection draft={draft} />
         <SaveBar />
       </form>
