@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/metrics';
+import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts } from './echarts';
 import { formatTime, heatmapTooltip, rowLabel } from './format';
 
@@ -135,24 +136,12 @@ export function HeatmapChart({
           {rows.length} GPUs · step {heatmap.step} s
         </span>
         <span className="chart-spacer" />
-        <button
-          type="button"
-          className="chart-btn"
-          aria-pressed={showQuery}
-          onClick={() => setShowQuery((v) => !v)}
-          data-testid="show-promql"
-        >
-          {showQuery ? 'Hide PromQL' : 'Show PromQL'}
-        </button>
-        <button
-          type="button"
-          className="chart-btn"
-          onClick={() => instance.current && downloadPng(instance.current, title)}
+        <ChartActions
+          showQuery={showQuery}
+          onToggleQuery={() => setShowQuery((v) => !v)}
+          onPng={() => instance.current && downloadPng(instance.current, title)}
           disabled={!drawable}
-          data-testid="export-png"
-        >
-          PNG
-        </button>
+        />
       </header>
       <div className="chart-body" style={{ height }}>
         <div

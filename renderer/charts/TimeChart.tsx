@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RangeChart } from '../../shared/metrics';
 import { lttb } from '../../shared/metrics';
+import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts, palette } from './echarts';
 import { formatAxis, formatTime, lineTooltip } from './format';
 
@@ -166,24 +167,12 @@ export function TimeChart({
           </span>
         )}
         <span className="chart-spacer" />
-        <button
-          type="button"
-          className="chart-btn"
-          aria-pressed={showQuery}
-          onClick={() => setShowQuery((v) => !v)}
-          data-testid="show-promql"
-        >
-          {showQuery ? 'Hide PromQL' : 'Show PromQL'}
-        </button>
-        <button
-          type="button"
-          className="chart-btn"
-          onClick={() => instance.current && downloadPng(instance.current, chart.title)}
+        <ChartActions
+          showQuery={showQuery}
+          onToggleQuery={() => setShowQuery((v) => !v)}
+          onPng={() => instance.current && downloadPng(instance.current, chart.title)}
           disabled={!drawable}
-          data-testid="export-png"
-        >
-          PNG
-        </button>
+        />
       </header>
       <div className="chart-body" style={{ height }}>
         <div
