@@ -67,10 +67,13 @@ const HOLDER = 'namespace, pod, exported_namespace, exported_pod';
 export const GPU_BUSY_QUERY = `sum by (${HOLDER}) (sum_over_time(${ENGINE_ACTIVE}[1d]) or sum_over_time(${GPU_UTIL}[1d]) / 100)`;
 export const GPU_SAMPLES_QUERY = `sum by (${HOLDER}) (count_over_time(${ENGINE_ACTIVE}[1d]) or count_over_time(${GPU_UTIL}[1d]))`;
 /**
- * GPU-hours: the 5-minute points at which a GPU series had a fresh sample (under 150 s old, so the series of a
- * pod that just went away is not counted next to its successor's for the 5 minutes of Prometheus's lookback).
+ * GPU-hours: the 5-minute points at which a GPU had a fresh sample (under 150 s old). A GPU counts once per point:
+ * when a pod is replaced, the old pod's series and its successor's both name the GPU for a while (Prometheus's
+ * 5-minute lookback, or no staleness marker in backfilled data), so only the newest series of each physical GPU
+ * (UUID, index and host, in any of their spellings) is taken.
  */
-export const GPU_HOURS_QUERY = `sum by (${HOLDER}, modelName, Hostname, hostname) (count_over_time((${GPU_UTIL} and (time() - timestamp(${GPU_UTIL}) < 150))${DAY_SUBQUERY})) / ${POINTS_PER_HOUR}`;
+const PHYSICAL_GPU = 'UUID, uuid, gpu, Hostname, hostname, node';
+export const GPU_HOURS_QUERY = `sum by (${HOLDER}, modelName, Hostname, hostname) (count_over_time((topk by (${PHYSICAL_GPU}) (1, timestamp(${GPU_UTIL})) > time() - 150)${DAY_SUBQUERY})) / ${POINTS_PER_HOUR}`;
 
 const alloc = (allocation: string, price: string) =>
   `sum by (namespace, pod) (sum_over_time((${allocation} * on (node) group_left () max by (node) (${price}))${DAY_SUBQUERY})) / ${POINTS_PER_HOUR}`;
