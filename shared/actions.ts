@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { isSpecificSilence, notSpecificSilence, silenceFields } from './metrics';
 
-/** What a user can ask Firebreak to change in a cluster. Every one goes through the same pipeline. */
 const name = z.string().min(1).max(253);
 export const WorkloadRef = z.object({
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'InferenceService']),
@@ -12,6 +12,7 @@ export type WorkloadRef = z.infer<typeof WorkloadRef>;
 export const RouteRef = z.object({ kind: z.enum(['HTTPRoute', 'VirtualService']), namespace: name, name });
 export type RouteRef = z.infer<typeof RouteRef>;
 
+/** What a user can ask Firebreak to change, in a cluster or in Alertmanager. All go through one pipeline. */
 export const ActionRequest = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('rollback'),
@@ -36,8 +37,15 @@ export const ActionRequest = z.discriminatedUnion('type', [
     /** KServe canaryTrafficPercent: 0 = all traffic back to the previous revision; null = promote */
     percent: z.number().int().min(0).max(100).nullable(),
   }),
+  /** an Alertmanager silence: the same preview, confirmation and audit as a cluster write */
+  z
+    .object({ type: z.literal('silence'), ...silenceFields })
+    .strict()
+    .refine(isSpecificSilence, notSpecificSilence),
 ]);
 export type ActionRequest = z.infer<typeof ActionRequest>;
+/** The requests that write to a cluster (all but the Alertmanager silence). */
+export type KubeActionRequest = Exclude<ActionRequest, { type: 'silence' }>;
 
 export const DiffLine = z.object({
   path: z.string(),

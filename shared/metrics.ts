@@ -448,35 +448,38 @@ export const SilenceMatcher = z
   })
   .strict();
 
-export const SilenceInput = z
-  .object({
-    matchers: z.array(SilenceMatcher).min(1).max(20),
-    durationMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(7 * 24 * 60),
-    comment: z.string().trim().min(3).max(2000),
-  })
-  .strict()
-  .refine(
-    (s) =>
-      s.matchers.some((m) => m.isEqual && m.value !== '' && !(m.isRegex && /^(\.\*|\.\+)$/.test(m.value))),
-    {
-      message:
-        'at least one matcher must select something specific (a silence matching everything is refused)',
-      path: ['matchers'],
-    },
-  );
-export type SilenceInput = z.input<typeof SilenceInput>;
+export type SilenceMatcher = z.infer<typeof SilenceMatcher>;
 
-export const SilenceResult = z.object({
-  silenceId: z.string(),
-  endsAt: z.string(),
-  auditSeq: z.number().int().nullable(),
-  matchedAlerts: z.number().int().nonnegative(),
-});
-export type SilenceResult = z.infer<typeof SilenceResult>;
+/** What a silence is made of (the `silence` action request adds its type to these). */
+export const silenceFields = {
+  matchers: z.array(SilenceMatcher).min(1).max(20),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60),
+  comment: z.string().trim().min(3).max(2000),
+};
+
+/** A silence must select something: one equality matcher with a value that is not `.*` or `.+`. */
+export function isSpecificSilence(s: {
+  matchers: ReadonlyArray<{ value: string; isRegex: boolean; isEqual: boolean }>;
+}): boolean {
+  return s.matchers.some((m) => m.isEqual && m.value !== '' && !(m.isRegex && /^(\.\*|\.\+)$/.test(m.value)));
+}
+/** What a silence is called where one name is needed (and typed to confirm it): its alert's name, else its most specific value. */
+export function silenceName(
+  matchers: ReadonlyArray<{ name: string; value: string; isRegex: boolean; isEqual: boolean }>,
+): string {
+  const named =
+    matchers.find((m) => m.name === 'alertname' && m.isEqual && !m.isRegex && m.value !== '') ??
+    matchers.find((m) => m.isEqual && !m.isRegex && m.value !== '');
+  return named?.value ?? 'silence';
+}
+export const notSpecificSilence = {
+  message: 'at least one matcher must select something specific (a silence matching everything is refused)',
+  path: ['matchers'],
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // pure helpers
@@ -721,6 +724,4 @@ export const metricsChannels = {
   },
   /** firing and suppressed alerts (Alertmanager) plus pending ones (Prometheus), grouped by model service */
   'alerts.list': { input: z.object({ context: contextInput }).strict(), output: AlertList },
-  /** creates a silence in Alertmanager; recorded in the audit log */
-  'alerts.silence': { input: SilenceInput, output: SilenceResult },
 } as const;

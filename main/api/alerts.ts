@@ -1,18 +1,14 @@
 /**
- * Handlers of the alerts channels: the alert list (Alertmanager's firing and suppressed alerts plus
- * Prometheus's pending ones, grouped by model service) and creating a silence.
+ * The alert list (Alertmanager's firing and suppressed alerts plus Prometheus's pending ones, grouped by model
+ * service), and silences as actions of the pipeline.
  */
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
 import { AppError, toAppErrorData } from '../../shared/errors';
 import { parseServiceId, type Alert, type AlertList } from '../../shared/metrics';
+import type { ExternalAction } from '../kube/actionPipeline';
 import { AlertmanagerClient } from '../metrics/alertmanager';
-import {
-  fromAlertmanager,
-  fromPrometheus,
-  groupAlerts,
-  matchesSilence,
-  type AlertOwner,
-} from '../metrics/alerts';
+import { fromAlertmanager, fromPrometheus, groupAlerts, type AlertOwner } from '../metrics/alerts';
+import { applySilence, planSilence, type SilenceRequest } from '../metrics/silencePlan';
 import { PrometheusClient } from '../metrics/prometheus';
 import type { ApiContext } from './context';
 import { modelServicesOrNone } from './metrics';
@@ -72,14 +68,15 @@ export async function listAlerts(
 }
 
 /**
- * Creates a silence in Alertmanager and records it in the audit log with what it covered before (the
- * matching alerts) and after (the silence). Everything a silence does happens here, so it can be routed
- * through the general action pipeline later without touching its callers.
+ * A silence as an action of the pipeline: the preview (which alerts it covers now, what changes, warnings),
+ * then, once confirmed, the write and the check that Alertmanager shows the alerts as silenced. The pipeline
+ * records it in the audit log with what it covered before and the silence after.
  */
-export async function createSilence(
+export async function silenceAction(
   ctx: ApiContext,
-  input: ChannelParsedInput<'alerts.silence'>,
-): Promise<ChannelOutput<'alerts.silence'>> {
+  request: SilenceRequest,
+  options: { effectTimeoutMs?: number; pollMs?: number } = {},
+): Promise<ExternalAction> {
   const config = ctx.settings.alertmanagerConfig();
   if (!config) {
     throw new AppError(
@@ -89,62 +86,57 @@ export async function createSilence(
     );
   }
   const client = new AlertmanagerClient({ ...config, timeoutMs: 10_000 });
-  const matchers = input.matchers.map((m) => ({
-    name: m.name,
-    value: m.value,
-    isRegex: m.isRegex,
-    isEqual: m.isEqual,
-  }));
-  const target = matchers
-    .map((m) => `${m.name}${m.isEqual ? '' : '!'}${m.isRegex ? '=~' : '='}"${m.value}"`)
-    .join(', ');
-  const startsAt = new Date();
-  const endsAt = new Date(startsAt.getTime() + input.durationMinutes * 60_000);
-
-  const current = await client.alerts();
-  const covered = current.filter((a) => matchesSilence(a.labels, matchers));
-  const before = {
-    matchingAlerts: covered.map((a) => ({
-      fingerprint: a.fingerprint,
-      alertname: a.labels.alertname ?? null,
-      state: a.status.state,
-    })),
-  };
-  try {
-    const silenceId = await client.createSilence({
-      matchers,
-      startsAt,
-      endsAt,
-      createdBy: ctx.actor,
-      comment: input.comment,
-    });
-    const entry = ctx.store.audit.append({
-      actor: ctx.actor,
-      action: 'alerts.silence',
-      target,
-      result: 'created',
-      details: {
-        alertmanager: client.url,
-        before,
-        after: {
-          silenceId,
-          matchers,
-          startsAt: startsAt.toISOString(),
-          endsAt: endsAt.toISOString(),
-          comment: input.comment,
-        },
+  const plan = await planSilence(client, request, new Date());
+  const target = `Silence ${plan.matcherText}`;
+  return {
+    preview: {
+      context: client.url,
+      summary: plan.summary,
+      target: {
+        apiVersion: 'alertmanager/v2',
+        kind: 'Silence',
+        namespace: '',
+        name: plan.name,
+        uid: '',
+        resourceVersion: '',
       },
-    });
-    return { silenceId, endsAt: endsAt.toISOString(), auditSeq: entry.seq, matchedAlerts: covered.length };
-  } catch (err) {
-    const e = toAppErrorData(err);
-    ctx.store.audit.append({
-      actor: ctx.actor,
-      action: 'alerts.silence',
-      target,
-      result: 'failed',
-      details: { alertmanager: client.url, before, error: { code: e.code, message: e.message } },
-    });
-    throw err;
-  }
+      confirmPhrase: plan.name,
+      permission: {
+        allowed: true,
+        reason: `Alertmanager has no per-user permissions: whoever reaches its API may silence. It records ${ctx.actor} as the author.`,
+      },
+      dryRun: plan.dryRun,
+      diff: plan.diff,
+      warnings: plan.warnings,
+      noop: plan.noop,
+    },
+    auditTarget: target,
+    before: {
+      alertmanager: client.url,
+      matchingAlerts: plan.covered.map((a) => ({
+        fingerprint: a.fingerprint,
+        alertname: a.labels.alertname ?? null,
+        state: a.status.state,
+      })),
+    },
+    async apply() {
+      const effect = await applySilence(client, plan, {
+        createdBy: ctx.actor,
+        timeoutMs: options.effectTimeoutMs ?? 30_000,
+        pollMs: options.pollMs ?? 500,
+      });
+      return {
+        status: effect.status,
+        message: effect.message,
+        auditTarget: `${target} id=${effect.silenceId}`,
+        after: {
+          silenceId: effect.silenceId,
+          matchers: plan.matchers,
+          startsAt: effect.startsAt,
+          endsAt: effect.endsAt,
+          comment: plan.comment,
+        },
+      };
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
-import { createSilence, listAlerts } from './alerts';
+import { listAlerts } from './alerts';
 import type { ApiContext } from './context';
 import {
   getCatalogue,
@@ -19,8 +19,7 @@ type MetricsChannel =
   | 'metrics.setSlo'
   | 'metrics.gpuFleet'
   | 'metrics.range'
-  | 'alerts.list'
-  | 'alerts.silence';
+  | 'alerts.list';
 
 /** The handlers of the metrics and alerts channels (spread into the dispatcher's table). */
 export function metricsHandlers(ctx: ApiContext): {
@@ -35,6 +34,5 @@ export function metricsHandlers(ctx: ApiContext): {
     'metrics.gpuFleet': (input) => getGpuFleet(ctx, input),
     'metrics.range': (input) => rangeQuery(ctx, input),
     'alerts.list': (input) => listAlerts(ctx, input),
-    'alerts.silence': (input) => createSilence(ctx, input),
   };
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-import type { ActionOutcome, ActionRequest, PreparedAction } from '../../shared/actions';
+import type { ActionOutcome, ActionRequest, KubeActionRequest, PreparedAction } from '../../shared/actions';
 import type { Store } from '../store';
 import { objectDiff, redactSecrets } from './actionDiff';
 import { planAction, type ActionPlan } from './actionPlans';
@@ -18,14 +18,30 @@ export interface PipelineOptions {
   planTtlMs?: number;
 }
 
-interface Entry {
-  prepared: PreparedAction;
-  plan: ActionPlan;
-  kc: KubeConfig;
+/**
+ * A write outside the cluster (an Alertmanager silence) that goes through the same gates: its own preview, the
+ * typed confirmation, `apply()` (the write and the check that it took effect), and the audit entry.
+ */
+export interface ExternalAction {
+  preview: Omit<PreparedAction, 'id' | 'request' | 'expiresAt'>;
+  /** the audit entry's target; `apply()` may name it better (with the id it created) */
+  auditTarget: string;
+  /** what was there before, for the audit entry */
+  before: Record<string, unknown>;
+  apply(): Promise<{
+    status: 'done' | 'timeout';
+    message: string;
+    auditTarget?: string;
+    after: Record<string, unknown>;
+  }>;
 }
 
+type Entry =
+  | { kind: 'kube'; prepared: PreparedAction; request: KubeActionRequest; plan: ActionPlan; kc: KubeConfig }
+  | { kind: 'external'; prepared: PreparedAction; action: ExternalAction };
+
 /**
- * Every write to a cluster goes through here, in this order: plan from what is there now -> permission
+ * Every write goes through here (cluster writes, and the Alertmanager silences of `prepareExternal`), in this order: plan from what is there now -> permission
  * (SelfSubjectAccessReview) -> server-side dry run -> diff -> the user confirms by typing the target's
  * name -> the write (with a resourceVersion guard and field manager) -> watch until it has taken effect ->
  * an audit entry. A 409 re-reads and re-plans; it never overwrites.
@@ -42,7 +58,7 @@ export class ActionPipeline {
     this.planTtlMs = options.planTtlMs ?? 10 * 60_000;
   }
 
-  async prepare(kc: KubeConfig, request: ActionRequest): Promise<PreparedAction> {
+  async prepare(kc: KubeConfig, request: KubeActionRequest): Promise<PreparedAction> {
     this.dropExpired();
     const client = new ResourceClient(kc);
     const plan = await planAction(client, request);
@@ -101,7 +117,20 @@ export class ActionPipeline {
       noop: plan.noop,
       expiresAt: new Date(Date.now() + this.planTtlMs).toISOString(),
     };
-    this.prepared.set(prepared.id, { prepared, plan, kc });
+    this.prepared.set(prepared.id, { kind: 'kube', prepared, request, plan, kc });
+    return prepared;
+  }
+
+  /** The preview of a write outside the cluster, kept for `execute` like any other. */
+  prepareExternal(request: ActionRequest, action: ExternalAction): PreparedAction {
+    this.dropExpired();
+    const prepared: PreparedAction = {
+      ...action.preview,
+      id: crypto.randomUUID(),
+      request,
+      expiresAt: new Date(Date.now() + this.planTtlMs).toISOString(),
+    };
+    this.prepared.set(prepared.id, { kind: 'external', prepared, action });
     return prepared;
   }
 
@@ -115,7 +144,7 @@ export class ActionPipeline {
         'Prepare it again and review the new preview.',
       );
     }
-    const { prepared, plan, kc } = entry;
+    const { prepared } = entry;
     if (confirm.trim() !== prepared.confirmPhrase) {
       throw new AppError(
         'ACTION_REFUSED',
@@ -128,7 +157,7 @@ export class ActionPipeline {
       return {
         status: 'noop',
         message: prepared.noop,
-        auditSeq: this.audit(prepared, 'noop', { message: prepared.noop }, plan),
+        auditSeq: this.audit(entry, 'noop', { message: prepared.noop }),
         replanned: null,
       };
     }
@@ -147,6 +176,8 @@ export class ActionPipeline {
       );
     }
 
+    if (entry.kind === 'external') return this.executeExternal(entry);
+    const { plan, kc } = entry;
     const client = new ResourceClient(kc);
     let written: KubeObject;
     try {
@@ -160,29 +191,48 @@ export class ActionPipeline {
         (err.code === 'CONFLICT' || err.details?.status === 422) &&
         (await moved(client, plan, prepared))
       ) {
-        const replanned = await this.prepare(kc, prepared.request);
+        const replanned = await this.prepare(kc, entry.request);
         const message = `${prepared.target.kind} ${prepared.target.namespace}/${prepared.target.name} changed since the preview (someone else edited it). Nothing was written; review the new preview.`;
         return {
           status: 'conflict',
           message,
-          auditSeq: this.audit(prepared, 'conflict', { message }, plan),
+          auditSeq: this.audit(entry, 'conflict', { message }),
           replanned,
         };
       }
       const e = err instanceof AppError ? err : new AppError('CLUSTER_ERROR', String(err), 'Retry.');
-      this.audit(prepared, 'failed', { error: e.message }, plan);
+      this.audit(entry, 'failed', { error: e.message });
       throw e;
     }
 
     const effect = await this.waitForEffect(client, plan, written);
     const status = effect.ok ? 'done' : effect.failed ? 'failed' : 'timeout';
-    const auditSeq = this.audit(
-      prepared,
-      status,
-      { message: effect.message, resourceVersion: written.metadata?.resourceVersion ?? null },
-      plan,
-    );
+    const auditSeq = this.audit(entry, status, {
+      message: effect.message,
+      resourceVersion: written.metadata?.resourceVersion ?? null,
+    });
     return { status, message: effect.message, auditSeq, replanned: null };
+  }
+
+  private async executeExternal(entry: Extract<Entry, { kind: 'external' }>): Promise<ActionOutcome> {
+    let result: Awaited<ReturnType<ExternalAction['apply']>>;
+    try {
+      result = await entry.action.apply();
+    } catch (err) {
+      const e =
+        err instanceof AppError
+          ? err
+          : new AppError('INTERNAL', String(err), 'Retry; if it persists, report it.');
+      this.audit(entry, 'failed', { error: e.message });
+      throw e;
+    }
+    const auditSeq = this.audit(
+      entry,
+      result.status,
+      { message: result.message, after: result.after },
+      result.auditTarget,
+    );
+    return { status: result.status, message: result.message, auditSeq, replanned: null };
   }
 
   private async waitForEffect(
@@ -210,29 +260,37 @@ export class ActionPipeline {
     }
   }
 
-  private audit(
-    prepared: PreparedAction,
-    result: string,
-    extra: Record<string, unknown>,
-    plan?: ActionPlan,
-  ): number {
+  private audit(entry: Entry, result: string, extra: Record<string, unknown>, target?: string): number {
+    const { prepared } = entry;
     const t = prepared.target;
-    const entry = this.options.store.audit.append({
+    const common = {
+      context: prepared.context,
+      summary: prepared.summary,
+      request: prepared.request,
+      changes: prepared.diff,
+    };
+    const record =
+      entry.kind === 'kube'
+        ? {
+            target: `${t.kind} ${t.namespace}/${t.name} uid=${t.uid}`,
+            details: {
+              ...common,
+              resourceVersionBefore: t.resourceVersion,
+              plan: entry.plan.details,
+              ...extra,
+            },
+          }
+        : {
+            target: target ?? entry.action.auditTarget,
+            details: { ...common, before: entry.action.before, ...extra },
+          };
+    return this.options.store.audit.append({
       actor: this.options.actor,
       action: prepared.request.type,
-      target: `${t.kind} ${t.namespace}/${t.name} uid=${t.uid}`,
+      target: record.target,
       result,
-      details: redactSecrets({
-        context: prepared.context,
-        summary: prepared.summary,
-        request: prepared.request,
-        resourceVersionBefore: t.resourceVersion,
-        changes: prepared.diff,
-        ...(plan ? { plan: plan.details } : {}),
-        ...extra,
-      }),
-    });
-    return entry.seq;
+      details: redactSecrets(record.details),
+    }).seq;
   }
 
   private dropExpired() {

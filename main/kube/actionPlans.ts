@@ -1,6 +1,6 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-import type { ActionRequest, WorkloadRef } from '../../shared/actions';
+import type { ActionRequest, KubeActionRequest, WorkloadRef } from '../../shared/actions';
 import { deploymentRollbackPlan, revisionOf, type JsonPatchOp } from './rollbackPlan';
 import { KINDS, type KindName, type KubeObject, type PatchType, type ResourceClient } from './resources';
 import { httpRouteSplit, owningController, trafficPatch, virtualServiceSplit } from './trafficSplit';
@@ -28,7 +28,7 @@ const ARGO_REVISION = 'rollout.argoproj.io/revision';
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** Builds the plan for a request from what is in the cluster now. Throws ACTION_REFUSED for impossible requests. */
-export async function planAction(client: ResourceClient, request: ActionRequest): Promise<ActionPlan> {
+export async function planAction(client: ResourceClient, request: KubeActionRequest): Promise<ActionPlan> {
   if (request.type === 'traffic') return planTraffic(client, request);
   const { target } = request;
   const kind = target.kind as KindName;

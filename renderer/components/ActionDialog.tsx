@@ -199,7 +199,7 @@ function Body({ dialog }: { dialog: Exclude<DialogState, { phase: 'closed' }> })
               <div className="ad-outcome-message">
                 <Ticks text={outcome.message} />
               </div>
-              {outcome.status === 'timeout' && (
+              {outcome.status === 'timeout' && dialog.request.type !== 'silence' && (
                 <div className="muted">
                   The change is written; the cluster has not finished applying it. Watch the Models view, or
                   check the rollout with <code>kubectl rollout status</code>.
@@ -243,6 +243,7 @@ function Refusal({ error, title }: { error: AppErrorData; title?: string }) {
 
 function Preview({ prepared, compact }: { prepared: PreparedAction; compact?: boolean }) {
   const t = prepared.target;
+  const silence = prepared.request.type === 'silence';
   return (
     <>
       <p className="ad-summary" data-testid="ad-summary">
@@ -255,13 +256,15 @@ function Preview({ prepared, compact }: { prepared: PreparedAction; compact?: bo
             <dd>
               <span className="mono ad-strong">{targetLabel(t)}</span>{' '}
               <span className="muted mono">{t.apiVersion}</span>
-              <div className="muted mono ad-small" data-testid="ad-uid">
-                uid {t.uid || '—'} · resourceVersion {t.resourceVersion || '—'}
-              </div>
+              {!silence && (
+                <div className="muted mono ad-small" data-testid="ad-uid">
+                  uid {t.uid || '—'} · resourceVersion {t.resourceVersion || '—'}
+                </div>
+              )}
             </dd>
           </div>
           <div>
-            <dt>Context</dt>
+            <dt>{silence ? 'Alertmanager' : 'Context'}</dt>
             <dd className="mono">{prepared.context}</dd>
           </div>
           <div>
@@ -293,7 +296,12 @@ function Preview({ prepared, compact }: { prepared: PreparedAction; compact?: bo
         </dl>
       )}
       {prepared.warnings.map((w) => (
-        <Banner key={w} tone="warning" title="Another controller may revert this edit" testId="ad-warning">
+        <Banner
+          key={w}
+          tone="warning"
+          title={silence ? 'Check before you silence' : 'Another controller may revert this edit'}
+          testId="ad-warning"
+        >
           <Ticks text={w} />
         </Banner>
       ))}

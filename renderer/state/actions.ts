@@ -3,6 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ActionOutcome, ActionRequest, PreparedAction, WorkloadRef } from '../../shared/actions';
 import type { WorkloadKind } from '../../shared/domain';
 import type { AppErrorData } from '../../shared/errors';
+import { silenceName } from '../../shared/metrics';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { systemClock, type Clock } from './async';
@@ -227,7 +228,17 @@ export function actionTitle(request: ActionRequest): string {
         : request.percent === 0
           ? 'Canary to 0% (roll back)'
           : `Canary to ${request.percent}%`;
+    case 'silence':
+      return `Silence alerts for ${formatMinutes(request.durationMinutes)}`;
   }
+}
+
+/** 90 -> `1 h 30 min`, 1440 -> `1 d` */
+export function formatMinutes(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes >= 60)
+    return minutes % 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes / 60} h`;
+  return `${minutes} min`;
 }
 
 /** The Confirm button's label: the verb and the target's name. */
@@ -242,18 +253,27 @@ export function confirmLabel(request: ActionRequest, name: string): string {
     retry: 'Retry',
     traffic: 'Apply the split to',
     canary: request.type === 'canary' && request.percent === null ? 'Promote' : 'Set canary of',
+    silence: 'Silence',
   };
   return `${verb[request.type]} ${name}`;
 }
 
-/** `Deployment llm/llama-70b-chat` */
+/** `Deployment llm/llama-70b-chat`, `Silence GPUIdle` */
 export function targetLabel(target: { kind: string; namespace: string; name: string }): string {
-  return `${target.kind} ${target.namespace}/${target.name}`;
+  return `${target.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
 }
 
-/** The name of what the request acts on (a workload or a route). */
+/** The name of what the request acts on (a workload, a route, or a silence). */
 export function requestTarget(request: ActionRequest): { kind: string; namespace: string; name: string } {
-  return request.type === 'traffic' ? request.route : request.target;
+  if (request.type === 'traffic') return request.route;
+  if (request.type === 'silence')
+    return { kind: 'Silence', namespace: '', name: silenceName(request.matchers) };
+  return request.target;
+}
+
+/** The workload a request acts on (null for a route or a silence). */
+export function requestWorkload(request: ActionRequest): WorkloadRef | null {
+  return request.type === 'traffic' || request.type === 'silence' ? null : request.target;
 }
 
 /**
@@ -261,6 +281,8 @@ export function requestTarget(request: ActionRequest): { kind: string; namespace
  * `/metadata/annotations/kubernetes.io~1change-cause` -> `metadata.annotations["kubernetes.io/change-cause"]`.
  */
 export function formatDiffPath(pointer: string): string {
+  // lines that are not JSON pointers (a silence's "Silence matchers", an alert) are already words
+  if (pointer && !pointer.startsWith('/')) return pointer;
   const parts = pointer
     .split('/')
     .slice(1)

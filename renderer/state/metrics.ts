@@ -1,6 +1,5 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ChannelInput } from '../../shared/contract';
 import type { AppErrorData } from '../../shared/errors';
 import type {
   AlertList,
@@ -10,7 +9,6 @@ import type {
   ModelHealth,
   ModelOverview,
   ServiceRef,
-  SilenceResult,
   Slo,
 } from '../../shared/metrics';
 import type { Transport } from '../../shared/transport';
@@ -164,12 +162,7 @@ export function createHealthStore(
 
 export interface AlertsState {
   list: AsyncState<AlertList>;
-  silencing: boolean;
-  silenceError?: AppErrorData;
-  lastSilence?: SilenceResult;
   load(): Promise<void>;
-  silence(input: ChannelInput<'alerts.silence'>): Promise<SilenceResult | null>;
-  clearSilenceState(): void;
 }
 
 export function createAlertsStore(
@@ -180,27 +173,12 @@ export function createAlertsStore(
   const g = generations();
   return createStore<AlertsState>()((set, get) => ({
     list: idle(),
-    silencing: false,
     async load() {
       const gen = g.next();
       set({ list: loading(get().list) });
       const r = await transport().invoke('alerts.list', {});
       if (!g.current(gen)) return;
       set({ list: r.ok ? ready(r.value, clock()) : failed(r.error, get().list) });
-    },
-    async silence(input) {
-      set({ silencing: true, silenceError: undefined });
-      const r = await transport().invoke('alerts.silence', input);
-      set({
-        silencing: false,
-        silenceError: r.ok ? undefined : r.error,
-        lastSilence: r.ok ? r.value : undefined,
-      });
-      if (r.ok) void get().load();
-      return r.ok ? r.value : null;
-    },
-    clearSilenceState() {
-      set({ silenceError: undefined, lastSilence: undefined });
     },
   }));
 }

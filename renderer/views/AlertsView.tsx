@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ActionRequest } from '../../shared/actions';
 import type { Alert, AlertGroup, AlertList } from '../../shared/metrics';
+import { ActionDialog } from '../components/ActionDialog';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';
 import { ErrorPanel } from '../components/ErrorPanel';
@@ -8,14 +10,22 @@ import { useNow } from '../components/useNow';
 import { formatAgo } from '../format';
 import { getTransport } from '../client/current';
 import { settingsStore, useSettings } from '../state';
+import { actionsStore, outcomeTitle, outcomeTone, useActions } from '../state/actions';
 import { alertsStore, useAlerts } from '../state/metrics';
 import { usePolling } from './metricsHooks';
 import './metrics.css';
 
 export function AlertsView() {
   const list = useAlerts((s) => s.list);
-  const lastSilence = useAlerts((s) => s.lastSilence);
   usePolling(() => void alertsStore.getState().load(), 15_000, []);
+  // a silence changes what the list shows: read it again once Alertmanager has it
+  useEffect(
+    () =>
+      actionsStore.onSettled((request) => {
+        if (request.type === 'silence') void alertsStore.getState().load();
+      }),
+    [],
+  );
   const data = list.data;
   const now = useNow(5000);
 
@@ -59,27 +69,7 @@ export function AlertsView() {
       )}
       {!data && !list.error && <div className="loading-line">Loading alerts…</div>}
       {data && <SourceBanners data={data} />}
-      {lastSilence && (
-        <Banner
-          tone="info"
-          testId="silence-created"
-          title={`Silence ${lastSilence.silenceId} created until ${new Date(lastSilence.endsAt).toLocaleString()}`}
-          action={
-            <button
-              type="button"
-              className="btn btn-ghost"
-              onClick={() => alertsStore.getState().clearSilenceState()}
-            >
-              Dismiss
-            </button>
-          }
-        >
-          It covers {lastSilence.matchedAlerts} alert{lastSilence.matchedAlerts === 1 ? '' : 's'} now
-          {lastSilence.auditSeq !== null
-            ? ` and is recorded in the audit log (entry #${lastSilence.auditSeq}).`
-            : '.'}
-        </Banner>
-      )}
+      <LastSilence />
       {data && data.groups.length === 0 && (
         <Empty title="No alerts" testId="alerts-empty">
           Nothing is firing or pending.
@@ -88,7 +78,31 @@ export function AlertsView() {
       {data?.groups.map((g) => (
         <GroupCard key={g.key} group={g} canSilence={data.alertmanager.status === 'ok'} />
       ))}
+      <ActionDialog />
     </div>
+  );
+}
+
+/** What the last silence came to (the dialog shows it too; this stays after the dialog is closed). */
+function LastSilence() {
+  const last = useActions((s) => s.last);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  if (!last || last.request.type !== 'silence' || dismissed === last.at) return null;
+  const tone = last.outcome ? outcomeTone(last.outcome.status) : 'critical';
+  return (
+    <Banner
+      tone={tone === 'ok' ? 'info' : tone === 'muted' ? 'info' : tone}
+      testId="silence-outcome"
+      title={last.outcome ? outcomeTitle(last.outcome.status) : 'The silence was not created'}
+      action={
+        <button type="button" className="btn btn-ghost" onClick={() => setDismissed(last.at)}>
+          Dismiss
+        </button>
+      }
+    >
+      {last.outcome?.message ?? last.error?.message}
+      {last.outcome?.auditSeq != null && ` Recorded in the audit log as entry #${last.outcome.auditSeq}.`}
+    </Banner>
   );
 }
 
@@ -161,6 +175,7 @@ function GroupCard({ group, canSilence }: { group: AlertGroup; canSilence: boole
 
 function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: boolean }) {
   const [silencing, setSilencing] = useState(false);
+  const closeForm = useCallback(() => setSilencing(false), []);
   const labels = Object.entries(alert.labels).filter(([k]) => k !== 'alertname' && k !== 'severity');
   return (
     <li
@@ -215,7 +230,7 @@ function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: boolean }) 
         ))}
       </div>
       {alert.silencedBy.length > 0 && <p className="muted">Silenced by {alert.silencedBy.join(', ')}</p>}
-      {silencing && <SilenceForm alert={alert} onDone={() => setSilencing(false)} />}
+      {silencing && <SilenceForm alert={alert} onDone={closeForm} />}
     </li>
   );
 }
@@ -236,19 +251,28 @@ function initialMatchers(alert: Alert): Array<{ name: string; value: string; on:
 }
 
 function SilenceForm({ alert, onDone }: { alert: Alert; onDone: () => void }) {
-  const busy = useAlerts((s) => s.silencing);
-  const error = useAlerts((s) => s.silenceError);
   const [matchers, setMatchers] = useState(() => initialMatchers(alert));
   const [minutes, setMinutes] = useState(60);
   const [comment, setComment] = useState('');
+  const sent = useRef<ActionRequest | null>(null);
   const chosen = matchers.filter((m) => m.on);
-  const submit = async () => {
-    const r = await alertsStore.getState().silence({
+  // the form closes once its silence went through the pipeline (it stays, with what was typed, on Cancel)
+  useEffect(
+    () =>
+      actionsStore.onSettled((request, outcome) => {
+        if (request === sent.current && outcome) onDone();
+      }),
+    [onDone],
+  );
+  const submit = () => {
+    const request: ActionRequest = {
+      type: 'silence',
       matchers: chosen.map((m) => ({ name: m.name, value: m.value, isRegex: false, isEqual: true })),
       durationMinutes: minutes,
-      comment,
-    });
-    if (r) onDone();
+      comment: comment.trim(),
+    };
+    sent.current = request;
+    void actionsStore.getState().open(request);
   };
   return (
     <form
@@ -256,7 +280,7 @@ function SilenceForm({ alert, onDone }: { alert: Alert; onDone: () => void }) {
       data-testid="silence-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit();
+        submit();
       }}
     >
       <fieldset>
@@ -299,12 +323,14 @@ function SilenceForm({ alert, onDone }: { alert: Alert; onDone: () => void }) {
       <button
         type="submit"
         className="btn btn-primary"
-        disabled={busy || chosen.length === 0 || comment.trim().length < 3}
-        data-testid="silence-confirm"
+        disabled={chosen.length === 0 || comment.trim().length < 3}
+        title={
+          comment.trim().length < 3 ? 'Say why (at least 3 characters)' : 'Preview the silence, then confirm'
+        }
+        data-testid="silence-preview"
       >
-        Create silence
+        Preview silence…
       </button>
-      {error && <ErrorPanel inline error={error} />}
     </form>
   );
 }

@@ -28,6 +28,7 @@ import {
   parseReplicas,
   requestFor,
   requestTarget,
+  requestWorkload,
   useActions,
   type ActionKind,
 } from '../state/actions';
@@ -63,7 +64,8 @@ export function ModelDetailView({ id }: { id: string }) {
     // after an action on this target: its history, the model list and the routes are read again
     return actionsStore.onSettled((request) => {
       const t = requestTarget(request);
-      if (request.type !== 'traffic' && workloadId(request.target) === workloadId(target)) {
+      const w = requestWorkload(request);
+      if (w && workloadId(w) === workloadId(target)) {
         void modelDetailStore.getState().load(target);
         void modelsStore.getState().refresh();
       } else if (t.namespace === target.namespace) {
@@ -304,8 +306,8 @@ function LastActionLine({ target }: { target: WorkloadRef }) {
       </div>
     );
   }
-  if (!last || last.request.type === 'traffic' || workloadId(last.request.target) !== workloadId(target))
-    return null;
+  const w = last && requestWorkload(last.request);
+  if (!last || !w || workloadId(w) !== workloadId(target)) return null;
   const tone = last.outcome ? outcomeTone(last.outcome.status) : 'critical';
   return (
     <div className={`md-last md-last-${tone}`} role="status" data-testid="md-last-action">

@@ -145,11 +145,47 @@ test.describe('GPUs, model health and alerts', () => {
     await idle.getByTestId('silence-button').click();
     const form = idle.getByTestId('silence-form');
     await form.locator('input[name="comment"]').fill('batch queue is empty until Monday');
-    await form.getByTestId('silence-confirm').click();
-    await expect(page.getByTestId('silence-created')).toContainText('audit log');
+    await form.getByTestId('silence-preview').click();
+
+    // the same dialog as every write: what it covers, then the typed confirmation
+    const dialog = page.getByTestId('action-dialog');
+    await expect(dialog).toHaveAttribute('data-phase', 'review');
+    await expect(dialog.getByRole('heading')).toHaveText('Silence alerts for 1 h');
+    await expect(dialog.getByTestId('ad-summary')).toContainText('alertname="GPUIdle", namespace="ml-batch"');
+    await expect(dialog.getByTestId('ad-diff')).toContainText('Silence matchers');
+    const covered = dialog.getByTestId('ad-diff-row').filter({ hasText: /^GPUIdle \{/ });
+    await expect(covered.first()).toContainText('silenced');
+    await expect(dialog.getByTestId('ad-confirm')).toBeDisabled();
+    await saveScreenshot(page, 'alerts-silence-preview');
+    // Cancel writes nothing and keeps what was typed
+    await dialog.getByTestId('ad-cancel').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(form.locator('input[name="comment"]')).toHaveValue('batch queue is empty until Monday');
+    const afterCancel = await api<Array<{ action: string }>>(main, 'audit.list', { limit: 20 });
+    expect(afterCancel.some((e) => e.action === 'silence')).toBe(false);
+
+    await form.getByTestId('silence-preview').click();
+    await dialog.getByTestId('ad-confirm-input').fill('GPUIdle');
+    await dialog.getByTestId('ad-confirm').click();
+    await expect(dialog.getByTestId('ad-outcome')).toHaveAttribute('data-status', 'done', {
+      timeout: 40_000,
+    });
+    await expect(dialog.getByTestId('ad-outcome')).toContainText('now show as silenced');
+    await saveScreenshot(page, 'alerts-silence-done');
+    await dialog.getByTestId('ad-close').click();
+    await expect(page.getByTestId('silence-outcome')).toContainText('audit log');
+    await expect(idle.getByTestId('silence-form')).toHaveCount(0);
+    // the list read again: the batch job's idle GPUs show as silenced
+    await expect(
+      page.locator('[data-testid="alert"][data-alertname="GPUIdle"][data-state="suppressed"]').first(),
+    ).toBeVisible();
     await saveScreenshot(page, 'alerts-silenced');
-    const audit = await api<Array<{ action: string; result: string }>>(main, 'audit.list', { limit: 5 });
-    expect(audit.find((e) => e.action === 'alerts.silence')?.result).toBe('created');
+    const audit = await api<Array<{ action: string; result: string; target: string }>>(main, 'audit.list', {
+      limit: 5,
+    });
+    const entry = audit.find((e) => e.action === 'silence')!;
+    expect(entry.result).toBe('done');
+    expect(entry.target).toMatch(/^Silence alertname="GPUIdle", namespace="ml-batch" id=/);
   });
 
   test('labels and annotations with HTML are shown as text; a javascript: runbook is not a link', async ({

@@ -24,6 +24,20 @@ async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Prom
   if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
   return r.value as ChannelOutput<C>;
 }
+/** Alertmanager's silences, read directly */
+async function amSilences(): Promise<
+  Array<{
+    id: string;
+    status: { state: string };
+    comment: string;
+    createdBy: string;
+    startsAt: string;
+    endsAt: string;
+  }>
+> {
+  const res = await fetch(`${sandbox.alertmanagerUrl}/api/v2/silences`);
+  return (await res.json()) as never;
+}
 async function callError(channel: Channel, input: unknown) {
   const r = await api.dispatcher.invoke(channel, input);
   if (r.ok) throw new Error(`${channel} succeeded`);
@@ -455,42 +469,118 @@ describe('alerts', () => {
       if (Date.now() > deadline) throw new Error('GPUIdle never fired');
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const s = await call('alerts.silence', {
+    const request = {
+      type: 'silence' as const,
       matchers: [
         { name: 'alertname', value: 'GPUIdle' },
         { name: 'namespace', value: 'ml-batch' },
       ],
       durationMinutes: 60,
       comment: 'batch job waits for its queue; capacity review on Monday',
-    });
-    expect(s.silenceId).toMatch(/.+/);
-    expect(s.matchedAlerts).toBeGreaterThanOrEqual(2);
-    const audit = await call('audit.list', { limit: 5 });
-    const entry = audit.find((e) => e.action === 'alerts.silence')!;
-    expect(entry.result).toBe('created');
-    expect(entry.target).toBe('alertname="GPUIdle", namespace="ml-batch"');
-    expect((entry.details.after as { silenceId: string }).silenceId).toBe(s.silenceId);
-    expect((entry.details.before as { matchingAlerts: unknown[] }).matchingAlerts.length).toBe(
-      s.matchedAlerts,
+    };
+    // the preview: what it covers now, and nothing written yet
+    const before = await amSilences();
+    const prepared = await call('actions.prepare', { request });
+    expect(prepared.target.kind).toBe('Silence');
+    expect(prepared.confirmPhrase).toBe('GPUIdle');
+    expect(prepared.context).toBe(sandbox.alertmanagerUrl);
+    expect(prepared.permission.allowed).toBe(true);
+    expect(prepared.dryRun.ok).toBe(true);
+    expect(prepared.noop).toBeNull();
+    const covered = prepared.diff.filter((d) => d.path.startsWith('GPUIdle {') && d.after === 'silenced');
+    expect(covered.length).toBeGreaterThanOrEqual(2);
+    // each covered alert by what tells it apart (the batch job's GPUs differ by index)
+    expect(covered.every((d) => /gpu="\d+"/.test(d.path) && d.before === 'firing')).toBe(true);
+    expect(new Set(covered.map((d) => d.path)).size).toBe(covered.length);
+    expect(prepared.diff.find((d) => d.path === 'Silence matchers')?.after).toBe(
+      'alertname="GPUIdle", namespace="ml-batch"',
     );
-    const deadline2 = Date.now() + 30_000;
-    for (;;) {
-      const l = await call('alerts.list', {});
-      const idle = l.groups
-        .flatMap((g) => g.alerts)
-        .filter((a) => a.name === 'GPUIdle' && a.labels.namespace === 'ml-batch');
-      if (idle.length && idle.every((a) => a.state === 'suppressed' && a.silencedBy.includes(s.silenceId)))
-        break;
-      if (Date.now() > deadline2) throw new Error('the silenced alerts never showed as suppressed');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    expect(await amSilences()).toEqual(before);
+
+    // a wrong confirmation writes nothing
+    const wrong = await callError('actions.execute', { id: prepared.id, confirm: 'GPU' });
+    expect(wrong.code).toBe('ACTION_REFUSED');
+    expect(await amSilences()).toEqual(before);
+
+    // confirmed: created, then watched until Alertmanager shows the alerts as silenced by it
+    const outcome = await call('actions.execute', { id: prepared.id, confirm: 'GPUIdle' });
+    expect(outcome.status).toBe('done');
+    const silenceId = /Silence (\S+) is active/.exec(outcome.message)?.[1];
+    expect(silenceId).toBeTruthy();
+    const created = (await amSilences()).find((x) => x.id === silenceId)!;
+    expect(created.status.state).toBe('active');
+    expect(created.comment).toBe(request.comment);
+    expect(created.createdBy).toMatch(/.+/);
+    // (Alertmanager moves a start that is already past to its own now: a few milliseconds)
+    expect(Math.abs(Date.parse(created.endsAt) - Date.parse(created.startsAt) - 60 * 60_000)).toBeLessThan(
+      5000,
+    );
+    const now = await call('alerts.list', {});
+    const idle = now.groups
+      .flatMap((g) => g.alerts)
+      .filter(
+        (a) => a.source === 'alertmanager' && a.name === 'GPUIdle' && a.labels.namespace === 'ml-batch',
+      );
+    expect(idle.length).toBe(covered.length);
+    expect(idle.every((a) => a.state === 'suppressed' && a.silencedBy.includes(silenceId!))).toBe(true);
+
+    const audit = await call('audit.list', { limit: 5 });
+    const entry = audit.find((e) => e.seq === outcome.auditSeq)!;
+    expect(entry.action).toBe('silence');
+    expect(entry.result).toBe('done');
+    expect(entry.target).toBe(`Silence alertname="GPUIdle", namespace="ml-batch" id=${silenceId}`);
+    expect((entry.details.after as { silenceId: string }).silenceId).toBe(silenceId);
+    expect((entry.details.before as { matchingAlerts: unknown[] }).matchingAlerts.length).toBe(
+      covered.length,
+    );
+    expect((await call('audit.verify', {})).ok).toBe(true);
+
+    // the same silence again: nothing to do, and nothing written
+    const again = await call('actions.prepare', { request });
+    expect(again.noop).toMatch(new RegExp(`Silence ${silenceId} .* already has these matchers`));
+    const noop = await call('actions.execute', { id: again.id, confirm: 'GPUIdle' });
+    expect(noop.status).toBe('noop');
+    expect((await amSilences()).filter((x) => x.status.state === 'active').length).toBe(
+      before.filter((x) => x.status.state === 'active').length + 1,
+    );
+  });
+
+  it('a silence that matches nothing active is allowed, with a warning; a bad regular expression is refused', async () => {
+    const none = await call('actions.prepare', {
+      request: {
+        type: 'silence',
+        matchers: [{ name: 'alertname', value: 'NoSuchAlert' }],
+        durationMinutes: 30,
+        comment: 'ahead of maintenance',
+      },
+    });
+    expect(none.warnings.join(' ')).toMatch(/matches no alert active now/);
+    expect(none.dryRun.ok).toBe(true);
+    const bad = await call('actions.prepare', {
+      request: {
+        type: 'silence',
+        matchers: [
+          { name: 'alertname', value: 'GPUIdle' },
+          { name: 'pod', value: '(unclosed', isRegex: true },
+        ],
+        durationMinutes: 30,
+        comment: 'a typo',
+      },
+    });
+    expect(bad.dryRun.ok).toBe(false);
+    expect(bad.dryRun.message).toMatch(/not a valid regular expression/);
+    const refused = await callError('actions.execute', { id: bad.id, confirm: 'GPUIdle' });
+    expect(refused.code).toBe('DRY_RUN_FAILED');
   });
 
   it('refuses a silence that would match everything', async () => {
-    const e = await callError('alerts.silence', {
-      matchers: [{ name: 'alertname', value: '.*', isRegex: true }],
-      durationMinutes: 60,
-      comment: 'all of it',
+    const e = await callError('actions.prepare', {
+      request: {
+        type: 'silence',
+        matchers: [{ name: 'alertname', value: '.*', isRegex: true }],
+        durationMinutes: 60,
+        comment: 'all of it',
+      },
     });
     expect(e.code).toBe('INVALID_INPUT');
   });

@@ -26,7 +26,8 @@ import {
   ownerOf,
 } from '../../main/metrics/alerts';
 import type { ServiceRef } from '../../shared/metrics';
-import { ServiceRef as ServiceRefSchema, SilenceInput } from '../../shared/metrics';
+import { ServiceRef as ServiceRefSchema, silenceName } from '../../shared/metrics';
+import { ActionRequest } from '../../shared/actions';
 
 const svc = (id: string, serverKind: ServiceRef['serverKind'] = 'generic', modelName = 'm'): ServiceRef => ({
   id,
@@ -335,33 +336,34 @@ describe('alerts', () => {
   });
 
   it('refuses a silence that matches everything', () => {
+    const silence = (matchers: unknown[]) =>
+      ActionRequest.safeParse({ type: 'silence', matchers, durationMinutes: 60, comment: 'x y z' }).success;
+    expect(silence([{ name: 'alertname', value: '.*', isRegex: true }])).toBe(false);
+    expect(silence([{ name: 'alertname', value: '.+', isRegex: true }])).toBe(false);
+    expect(silence([{ name: 'alertname', value: '' }])).toBe(false);
+    expect(silence([{ name: 'alertname', value: 'GPUIdle', isEqual: false }])).toBe(false);
+    expect(silence([{ name: 'alertname', value: 'GPUIdle' }])).toBe(true);
+    expect(silence([{ name: 'bad name', value: 'x' }])).toBe(false);
+    expect(silence([])).toBe(false);
     expect(
-      SilenceInput.safeParse({
-        matchers: [{ name: 'alertname', value: '.*', isRegex: true }],
-        durationMinutes: 60,
-        comment: 'x y z',
-      }).success,
-    ).toBe(false);
-    expect(
-      SilenceInput.safeParse({
-        matchers: [{ name: 'alertname', value: '' }],
-        durationMinutes: 60,
-        comment: 'x y z',
-      }).success,
-    ).toBe(false);
-    expect(
-      SilenceInput.safeParse({
+      ActionRequest.safeParse({
+        type: 'silence',
         matchers: [{ name: 'alertname', value: 'GPUIdle' }],
-        durationMinutes: 60,
-        comment: 'idle batch job',
-      }).success,
-    ).toBe(true);
-    expect(
-      SilenceInput.safeParse({
-        matchers: [{ name: 'bad name', value: 'x' }],
-        durationMinutes: 60,
+        durationMinutes: 2,
         comment: 'x y z',
       }).success,
     ).toBe(false);
+  });
+
+  it('names a silence by its alert, else by its most specific value', () => {
+    const m = (name: string, value: string, isRegex = false, isEqual = true) => ({
+      name,
+      value,
+      isRegex,
+      isEqual,
+    });
+    expect(silenceName([m('namespace', 'ml-batch'), m('alertname', 'GPUIdle')])).toBe('GPUIdle');
+    expect(silenceName([m('alertname', 'GPU.*', true), m('namespace', 'ml-batch')])).toBe('ml-batch');
+    expect(silenceName([m('alertname', 'GPU.*', true)])).toBe('silence');
   });
 });

@@ -15,6 +15,9 @@ import {
   parseReplicas,
   pathLabel,
   requestFor,
+  requestTarget,
+  requestWorkload,
+  targetLabel,
 } from '../../renderer/state/actions';
 
 type Handler = (input: unknown) => Result<unknown> | Promise<Result<unknown>>;
@@ -292,6 +295,24 @@ describe('dialog rules', () => {
         'chat',
       ),
     ).toBe('Apply the split to chat');
+    const silence: ActionRequest = {
+      type: 'silence',
+      matchers: [
+        { name: 'namespace', value: 'ml-batch', isRegex: false, isEqual: true },
+        { name: 'alertname', value: 'GPUIdle', isRegex: false, isEqual: true },
+      ],
+      durationMinutes: 90,
+      comment: 'queue empty',
+    };
+    expect(actionTitle(silence)).toBe('Silence alerts for 1 h 30 min');
+    expect(actionTitle({ ...silence, durationMinutes: 1440 })).toBe('Silence alerts for 1 d');
+    expect(actionTitle({ ...silence, durationMinutes: 30 })).toBe('Silence alerts for 30 min');
+    expect(requestTarget(silence)).toEqual({ kind: 'Silence', namespace: '', name: 'GPUIdle' });
+    expect(targetLabel(requestTarget(silence))).toBe('Silence GPUIdle');
+    expect(targetLabel(target)).toBe('Deployment llm/llama-70b-chat');
+    expect(confirmLabel(silence, 'GPUIdle')).toBe('Silence GPUIdle');
+    expect(requestWorkload(silence)).toBeNull();
+    expect(requestWorkload(rollback)).toEqual(target);
     expect(outcomeTone('done')).toBe('ok');
     expect(outcomeTone('timeout')).toBe('warning');
     expect(outcomeTone('failed')).toBe('critical');
@@ -307,6 +328,8 @@ describe('dialog rules', () => {
     expect(formatDiffPath('/spec/rules/0/backendRefs/1/weight')).toBe('spec.rules[0].backendRefs[1].weight');
     expect(formatDiffPath('/a~0b')).toBe('["a~b"]');
     expect(formatDiffPath('')).toBe('/');
+    // a silence's lines are words already
+    expect(formatDiffPath('GPUIdle {namespace="ml-batch"}')).toBe('GPUIdle {namespace="ml-batch"}');
   });
 
   it('offers per workload kind only what the pipeline supports', () => {
