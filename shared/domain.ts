@@ -64,6 +64,16 @@ export const PrometheusSettingsInput = z.object({
     .regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate')
     .nullable()
     .optional(),
+  /** the tenant of a multi-tenant Mimir or Cortex, sent as `X-Scope-OrgID` (omitted = keep; null = none) */
+  tenant: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9!_.*'()|-]{1,150}$/,
+      "must be a tenant ID: letters, digits and !-_.*'() (| joins several)",
+    )
+    .nullable()
+    .optional(),
   /** sign requests with AWS SigV4 (Amazon Managed Prometheus); credentials from the AWS default chain, never stored */
   sigv4: z
     .object({
@@ -89,6 +99,7 @@ export const SettingsView = z.object({
     auth: PrometheusAuthView,
     alertmanagerUrl: z.string().nullable().optional(),
     hasCaCert: z.boolean().optional(),
+    tenant: z.string().nullable().optional(),
     sigv4: z.object({ region: z.string(), service: z.string() }).nullable().optional(),
   }),
 });

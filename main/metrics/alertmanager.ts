@@ -52,6 +52,7 @@ export class AlertmanagerClient {
       url: config.url,
       auth: config.auth,
       caCert: config.caCert ?? null,
+      tenant: config.tenant ?? null,
       timeoutMs: config.timeoutMs ?? 10_000,
       service: 'Alertmanager',
       maxBytes: 64 * 1024 * 1024,

@@ -33,6 +33,8 @@ export interface EndpointConfig {
   auth: EndpointAuth;
   /** PEM bundle trusted in addition to (not instead of) the system's CAs */
   caCert?: string | null;
+  /** Mimir/Cortex/Loki tenant: sent as `X-Scope-OrgID` (signed with the rest under SigV4) */
+  tenant?: string | null;
   timeoutMs?: number;
   /** what the user calls it, in messages: "Prometheus", "Alertmanager" */
   service: 'Prometheus' | 'Alertmanager';
@@ -130,6 +132,7 @@ export class HttpEndpoint {
       headers['Content-Type'] = opts.contentType ?? 'application/x-www-form-urlencoded';
       headers['Content-Length'] = String(Buffer.byteLength(opts.body));
     }
+    if (this.config.tenant) headers['X-Scope-OrgID'] = this.config.tenant;
     const auth = this.config.auth;
     if (auth.kind === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
     if (auth.kind === 'basic') {

@@ -18,6 +18,8 @@ export interface PrometheusConfig {
   timeoutMs?: number;
   /** PEM CA bundle for a Prometheus behind a private CA */
   caCert?: string | null;
+  /** the tenant of a multi-tenant Mimir or Cortex (`X-Scope-OrgID`) */
+  tenant?: string | null;
 }
 
 /** One series of an instant query: its labels and value (NaN/±Inf kept as such; callers decide). */
@@ -99,6 +101,7 @@ export class PrometheusClient {
       url: config.url,
       auth: config.auth,
       caCert: config.caCert ?? null,
+      tenant: config.tenant ?? null,
       timeoutMs: this.timeoutMs,
       service: 'Prometheus',
     });

@@ -15,6 +15,7 @@ const SavedPrometheus = z.object({
   ]),
   alertmanagerUrl: z.string().nullable().optional(),
   caCert: z.string().nullable().optional(),
+  tenant: z.string().nullable().optional(),
   sigv4: z.object({ region: z.string(), service: z.string() }).nullable().optional(),
 });
 type SavedKube = z.infer<typeof SavedKube>;
@@ -45,6 +46,7 @@ export class Settings {
         url: prom.url,
         alertmanagerUrl: prom.alertmanagerUrl ?? null,
         hasCaCert: !!prom.caCert,
+        tenant: prom.tenant ?? null,
         sigv4: prom.sigv4 ?? null,
         auth:
           prom.auth.kind === 'bearer'
@@ -79,6 +81,7 @@ export class Settings {
           auth: auth.kind === 'basic' ? { kind: 'basic', username: auth.username } : { kind: auth.kind },
           alertmanagerUrl: keep(update.prometheus.alertmanagerUrl, current.alertmanagerUrl ?? null),
           caCert: keep(update.prometheus.caCert, current.caCert ?? null),
+          tenant: keep(update.prometheus.tenant, current.tenant ?? null),
           sigv4: keep(update.prometheus.sigv4, current.sigv4 ?? null),
         };
         this.store.settings.set('prometheus', saved);
@@ -103,6 +106,7 @@ export class Settings {
       url: prom.url,
       auth: prom.sigv4 ? { kind: 'sigv4', ...prom.sigv4 } : this.resolveAuth(prom.auth),
       caCert: prom.caCert ?? null,
+      tenant: prom.tenant ?? null,
     };
   }
 
@@ -114,6 +118,7 @@ export class Settings {
       url: prom.alertmanagerUrl,
       auth: prom.sigv4 ? { kind: 'sigv4', ...prom.sigv4 } : this.resolveAuth(prom.auth),
       caCert: prom.caCert ?? null,
+      tenant: prom.tenant ?? null,
     };
   }
 
@@ -130,7 +135,13 @@ export class Settings {
     const saved = this.prometheus();
     const sigv4 = proposed.sigv4 === undefined ? saved.sigv4 : proposed.sigv4;
     const caCert = proposed.caCert === undefined ? saved.caCert : proposed.caCert;
-    return { url: proposed.url, auth: sigv4 ? { kind: 'sigv4', ...sigv4 } : auth, caCert: caCert ?? null };
+    const tenant = proposed.tenant === undefined ? saved.tenant : proposed.tenant;
+    return {
+      url: proposed.url,
+      auth: sigv4 ? { kind: 'sigv4', ...sigv4 } : auth,
+      caCert: caCert ?? null,
+      tenant: tenant ?? null,
+    };
   }
 
   private resolveAuth(auth: SavedPrometheus['auth']): PrometheusAuth {

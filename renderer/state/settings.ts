@@ -11,7 +11,8 @@ import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { failed, idle, loading, ready, settle, systemClock, type AsyncState, type Clock } from './async';
 
-export type AuthKind = 'none' | 'bearer' | 'basic';
+/** `sigv4`: requests signed with AWS SigV4 (Amazon Managed Prometheus), credentials from the AWS chain */
+export type AuthKind = 'none' | 'bearer' | 'basic' | 'sigv4';
 
 /** The settings form as typed. Secrets are blank unless the user types a new one. */
 export interface SettingsDraft {
@@ -24,6 +25,14 @@ export interface SettingsDraft {
   token: string;
   username: string;
   password: string;
+  /** AWS region of an Amazon Managed Prometheus workspace (with `sigv4`) */
+  awsRegion: string;
+  /** Mimir/Cortex tenant (`X-Scope-OrgID`); empty = none */
+  tenant: string;
+  /** a new PEM CA certificate; empty = keep the saved one (or none) */
+  caCert: string;
+  /** forget the saved CA certificate */
+  removeCaCert: boolean;
 }
 
 export type DraftField = keyof SettingsDraft;
@@ -36,30 +45,40 @@ export function draftFromSettings(view: SettingsView): SettingsDraft {
     context: view.kube.context ?? '',
     prometheusUrl: view.prometheus.url ?? '',
     alertmanagerUrl: view.prometheus.alertmanagerUrl ?? '',
-    authKind: auth.kind,
+    authKind: view.prometheus.sigv4 ? 'sigv4' : auth.kind,
     token: '',
     username: auth.kind === 'basic' ? auth.username : '',
     password: '',
+    awsRegion: view.prometheus.sigv4?.region ?? '',
+    tenant: view.prometheus.tenant ?? '',
+    caCert: '',
+    removeCaCert: false,
   };
 }
 
 export function prometheusInput(draft: SettingsDraft): z.input<typeof PrometheusSettingsInput> {
-  const url = draft.prometheusUrl.trim() || null;
-  const alertmanagerUrl = draft.alertmanagerUrl.trim() || null;
+  const caCert = draft.caCert.trim();
+  const common = {
+    url: draft.prometheusUrl.trim() || null,
+    alertmanagerUrl: draft.alertmanagerUrl.trim() || null,
+    tenant: draft.tenant.trim() || null,
+    sigv4: draft.authKind === 'sigv4' ? { region: draft.awsRegion.trim(), service: 'aps' } : null,
+    // nothing pasted = keep the saved certificate, unless asked to remove it
+    ...(caCert ? { caCert } : draft.removeCaCert ? { caCert: null } : {}),
+  };
   switch (draft.authKind) {
     case 'none':
-      return { url, alertmanagerUrl, auth: { kind: 'none' } };
+    case 'sigv4':
+      return { ...common, auth: { kind: 'none' } };
     case 'bearer':
       // no token typed = keep the one saved
       return {
-        url,
-        alertmanagerUrl,
+        ...common,
         auth: draft.token ? { kind: 'bearer', token: draft.token } : { kind: 'bearer' },
       };
     case 'basic':
       return {
-        url,
-        alertmanagerUrl,
+        ...common,
         auth: {
           kind: 'basic',
           username: draft.username.trim(),
@@ -88,6 +107,15 @@ export function validateDraft(draft: SettingsDraft, saved: SettingsView | undefi
   if (draft.authKind === 'bearer' && !draft.token && !(savedAuth?.kind === 'bearer' && savedAuth.hasToken))
     errors.token = 'Enter a token (none is saved yet).';
   if (draft.authKind === 'basic' && !draft.username.trim()) errors.username = 'Enter a user name.';
+  if (draft.authKind === 'sigv4' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(draft.awsRegion.trim()))
+    errors.awsRegion = "Enter the workspace's AWS region, e.g. us-east-1.";
+  const tenant = draft.tenant.trim();
+  if (tenant && !/^[A-Za-z0-9!_.*'()|-]{1,150}$/.test(tenant))
+    errors.tenant = "Letters, digits and !-_.*'() only (| joins several tenants).";
+  if (draft.caCert.trim() && !draft.caCert.includes('-----BEGIN CERTIFICATE-----'))
+    errors.caCert = 'Paste a PEM certificate (-----BEGIN CERTIFICATE----- …).';
+  else if (draft.caCert.trim().length > 65_536)
+    errors.caCert = 'Too long for a CA certificate (64 KiB at most).';
   return errors;
 }
 
@@ -96,6 +124,9 @@ const fieldByIssuePath: Array<[RegExp, DraftField]> = [
   [/^kube\.context/, 'context'],
   [/^(proposed\.|prometheus\.)?url/, 'prometheusUrl'],
   [/^(proposed\.|prometheus\.)?alertmanagerUrl/, 'alertmanagerUrl'],
+  [/^(proposed\.|prometheus\.)?tenant/, 'tenant'],
+  [/^(proposed\.|prometheus\.)?caCert/, 'caCert'],
+  [/^(proposed\.|prometheus\.)?sigv4/, 'awsRegion'],
   [/^(proposed\.|prometheus\.)?auth\.token/, 'token'],
   [/^(proposed\.|prometheus\.)?auth\.username/, 'username'],
   [/^(proposed\.|prometheus\.)?auth\.password/, 'password'],

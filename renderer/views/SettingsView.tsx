@@ -223,6 +223,7 @@ const authKinds: Array<{ kind: AuthKind; label: string }> = [
   { kind: 'none', label: 'None' },
   { kind: 'bearer', label: 'Bearer token' },
   { kind: 'basic', label: 'Basic' },
+  { kind: 'sigv4', label: 'AWS SigV4' },
 ];
 
 function PrometheusSection({ draft }: { draft: SettingsDraft }) {
@@ -362,6 +363,29 @@ function PrometheusSection({ draft }: { draft: SettingsDraft }) {
         </>
       )}
 
+      {draft.authKind === 'sigv4' && (
+        <Field
+          label="AWS region"
+          htmlFor={`${id}-region`}
+          error={errors.awsRegion}
+          help="Amazon Managed Prometheus: the URL is the workspace's (https://aps-workspaces.REGION.amazonaws.com/workspaces/ws-…). Credentials come from the AWS chain (environment, profiles, SSO); Firebreak never stores them."
+        >
+          <input
+            id={`${id}-region`}
+            name="awsRegion"
+            className="input mono"
+            value={draft.awsRegion}
+            placeholder="us-east-1"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={errors.awsRegion ? true : undefined}
+            onChange={(e) => actions.edit({ awsRegion: e.target.value })}
+          />
+        </Field>
+      )}
+
+      <ConnectionExtras draft={draft} />
+
       <div className="field">
         <span className="field-label" />
         <div className="field-control">
@@ -442,5 +466,89 @@ function SaveBar() {
         {save.status === 'loading' ? 'Saving…' : 'Save'}
       </button>
     </div>
+  );
+}
+
+const CA_MAX = 65_536;
+
+/** Tenant and CA: what a Mimir, Cortex or a Prometheus behind a private CA needs (folded away otherwise). */
+function ConnectionExtras({ draft }: { draft: SettingsDraft }) {
+  const id = useId();
+  const saved = useSettings((s) => s.settings.data);
+  const errors = useSettings((s) => s.fieldErrors);
+  const hasCaCert = saved?.prometheus.hasCaCert === true;
+  const open = !!(draft.tenant || draft.caCert || hasCaCert || errors.tenant || errors.caCert);
+  // a file larger than any CA bundle is cut just past the limit, which the field then reports
+  const loadFile = async (file: File | undefined) => {
+    if (file) actions.edit({ caCert: await file.slice(0, CA_MAX + 1).text(), removeCaCert: false });
+  };
+  return (
+    <details className="form-extras" open={open} data-testid="connection-extras">
+      <summary>Tenant and CA certificate</summary>
+      <Field
+        label="Tenant"
+        htmlFor={`${id}-tenant`}
+        error={errors.tenant}
+        help="Multi-tenant Mimir or Cortex: sent as X-Scope-OrgID to Prometheus and Alertmanager. Leave empty otherwise."
+      >
+        <input
+          id={`${id}-tenant`}
+          name="tenant"
+          className="input mono"
+          value={draft.tenant}
+          placeholder="e.g. team-inference"
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={errors.tenant ? true : undefined}
+          onChange={(e) => actions.edit({ tenant: e.target.value })}
+        />
+      </Field>
+      <Field
+        label="CA certificate"
+        htmlFor={`${id}-ca`}
+        error={errors.caCert}
+        help={
+          hasCaCert && !draft.removeCaCert
+            ? 'A CA certificate is saved and trusted besides the system CAs. Paste or load another to replace it.'
+            : 'For a server with a certificate from a private CA: trusted besides the system CAs. PEM.'
+        }
+      >
+        <textarea
+          id={`${id}-ca`}
+          name="caCert"
+          className="input mono ca-input"
+          rows={3}
+          value={draft.caCert}
+          placeholder={
+            hasCaCert && !draft.removeCaCert ? 'saved; leave empty to keep it' : '-----BEGIN CERTIFICATE-----'
+          }
+          spellCheck={false}
+          aria-invalid={errors.caCert ? true : undefined}
+          onChange={(e) => actions.edit({ caCert: e.target.value })}
+        />
+        <div className="ca-actions">
+          <label className="btn btn-ghost file-btn">
+            Load from file…
+            <input
+              type="file"
+              accept=".pem,.crt,.cer,text/plain"
+              name="caCertFile"
+              onChange={(e) => void loadFile(e.target.files?.[0])}
+            />
+          </label>
+          {hasCaCert && (
+            <label className="check">
+              <input
+                type="checkbox"
+                name="removeCaCert"
+                checked={draft.removeCaCert}
+                onChange={(e) => actions.edit({ removeCaCert: e.target.checked, caCert: '' })}
+              />
+              Remove the saved certificate
+            </label>
+          )}
+        </div>
+      </Field>
+    </details>
   );
 }

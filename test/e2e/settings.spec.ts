@@ -1,4 +1,5 @@
-import { e2eEnv, listedModelNames, sandboxModels } from './env';
+import fs from 'node:fs';
+import { api, e2eEnv, listedModelNames, sandboxModels } from './env';
 import { expect, saveScreenshot, test } from './fixtures';
 
 test.describe('settings', () => {
@@ -60,5 +61,66 @@ test.describe('settings', () => {
     await expect(url).toHaveAttribute('aria-invalid', 'true');
     await view.getByRole('button', { name: 'Discard' }).click();
     await expect(view.locator('.field-error')).toHaveCount(0);
+  });
+
+  test('a Mimir tenant and a private CA certificate are saved and kept; SigV4 asks for the region', async ({
+    page,
+  }) => {
+    const { setup, sandbox } = e2eEnv();
+    // a real PEM: the sandbox API server's certificate, from its kubeconfig
+    const caData = /certificate-authority-data: (\S+)/.exec(
+      fs.readFileSync(sandbox.kubeconfigPath, 'utf8'),
+    )![1]!;
+    const pem = Buffer.from(caData, 'base64').toString('utf8');
+    await page.goto(setup.openUrl);
+    await page.getByTestId('nav-settings').click();
+    const view = page.getByTestId('settings-view');
+    await view.getByLabel('URL', { exact: true }).fill(sandbox.prometheusUrl);
+    const extras = view.getByTestId('connection-extras');
+    await extras.getByText('Tenant and CA certificate').click();
+    await extras.getByLabel('Tenant').fill('team a');
+    await extras.getByLabel('CA certificate').fill('not a certificate');
+    await view.getByRole('button', { name: 'Save' }).click();
+    await expect(extras.locator('.field-error')).toHaveCount(2);
+    await expect(extras).toContainText('Letters, digits');
+    await expect(extras).toContainText('PEM certificate');
+
+    await extras.getByLabel('Tenant').fill('team-a');
+    await extras.getByLabel('CA certificate').fill(pem);
+    // the tenant goes with the test too (the sandbox's Prometheus ignores it, as a single-tenant one does)
+    await view.getByRole('button', { name: 'Test connection' }).click();
+    await expect(view.getByTestId('prometheus-check')).toContainText('Connected to Prometheus');
+    await view.getByRole('button', { name: 'Save' }).click();
+    await expect(view.getByTestId('saved')).toBeVisible();
+
+    // read back: the tenant as saved, the certificate only as "saved" (never sent back)
+    await page.reload();
+    await page.getByTestId('nav-settings').click();
+    await expect(extras).toHaveAttribute('open', '');
+    await expect(extras.getByLabel('Tenant')).toHaveValue('team-a');
+    await expect(extras.getByLabel('CA certificate')).toHaveValue('');
+    await expect(extras).toContainText('A CA certificate is saved');
+    await saveScreenshot(page, 'settings-tenant-ca');
+    const saved = await api<{ prometheus: Record<string, unknown> }>(setup, 'settings.get', {});
+    expect(saved.prometheus).toMatchObject({ tenant: 'team-a', hasCaCert: true, sigv4: null });
+    expect(JSON.stringify(saved)).not.toContain(caData.slice(0, 40));
+
+    // Amazon Managed Prometheus: SigV4 needs the workspace's region
+    await view.getByText('AWS SigV4', { exact: true }).click();
+    const region = view.getByLabel('AWS region');
+    await expect(region).toBeVisible();
+    await region.fill('Ireland');
+    await view.getByRole('button', { name: 'Save' }).click();
+    await expect(view.locator('.field-error')).toContainText('AWS region');
+    await saveScreenshot(page, 'settings-sigv4');
+    await view.getByRole('button', { name: 'Discard' }).click();
+
+    // and back to none: tenant cleared, certificate removed
+    await extras.getByLabel('Tenant').fill('');
+    await extras.getByLabel('Remove the saved certificate').check();
+    await view.getByRole('button', { name: 'Save' }).click();
+    await expect(view.getByTestId('saved')).toBeVisible();
+    const after = await api<{ prometheus: Record<string, unknown> }>(setup, 'settings.get', {});
+    expect(after.prometheus).toMatchObject({ tenant: null, hasCaCert: false, sigv4: null });
   });
 });

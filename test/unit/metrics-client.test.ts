@@ -386,6 +386,7 @@ describe('AWS SigV4 (Amazon Managed Prometheus)', () => {
     seen.length = 0;
     const c = new PrometheusClient({
       url: `${url}/workspaces/ws-123`,
+      tenant: 'team-a',
       auth: {
         kind: 'sigv4',
         region: 'eu-west-1',
@@ -404,10 +405,25 @@ describe('AWS SigV4 (Amazon Managed Prometheus)', () => {
         /Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/aps\/aws4_request/,
       );
       expect(req.headers['x-amz-security-token']).toBe('session-token');
+      // the tenant header is among the signed ones (a proxy cannot swap it)
+      expect(req.headers['x-scope-orgid']).toBe('team-a');
+      expect(String(req.headers.authorization)).toMatch(/SignedHeaders=[^,]*x-scope-orgid/);
       expect(req.url.startsWith('/workspaces/ws-123/api/v1/')).toBe(true);
       expect(verify(req, 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY')).toBe(true);
       expect(verify(req, 'another-secret')).toBe(false);
     }
+  });
+
+  it('a Mimir tenant goes in X-Scope-OrgID to Prometheus and Alertmanager; none, no header', async () => {
+    reply = () => ({ status: 200, body: ok({ resultType: 'vector', result: [] }) });
+    seen.length = 0;
+    await new PrometheusClient({ url, auth: { kind: 'bearer', token: 't' }, tenant: 'team-a|team-b' }).query(
+      'up',
+    );
+    await new PrometheusClient({ url, auth: { kind: 'none' } }).query('up');
+    reply = () => ({ status: 200, body: '[]' });
+    await new AlertmanagerClient({ url, auth: { kind: 'none' }, tenant: 'team-a' }).alerts();
+    expect(seen.map((r) => r.headers['x-scope-orgid'])).toEqual(['team-a|team-b', undefined, 'team-a']);
   });
 
   it('no credentials is an auth error that says where credentials come from', async () => {

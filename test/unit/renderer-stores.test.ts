@@ -258,7 +258,13 @@ describe('settings store', () => {
     await store.getState().testPrometheus();
     expect(store.getState().check).toMatchObject({ status: 'ready', data: { version: '2.42.0' } });
     expect(calls.find((c) => c.channel === 'prometheus.check')?.input).toEqual({
-      proposed: { url: 'http://p:9090', alertmanagerUrl: null, auth: { kind: 'none' } },
+      proposed: {
+        url: 'http://p:9090',
+        alertmanagerUrl: null,
+        tenant: null,
+        sigv4: null,
+        auth: { kind: 'none' },
+      },
     });
 
     store.getState().edit({ authKind: 'bearer', token: 's3cret' });
@@ -266,7 +272,13 @@ describe('settings store', () => {
     expect(await store.getState().saveDraft()).toBe(true);
     expect(calls.find((c) => c.channel === 'settings.update')?.input).toEqual({
       kube: { kubeconfigPath: '/tmp/kc', context: 'firebreak-sandbox' },
-      prometheus: { url: 'http://p:9090', alertmanagerUrl: null, auth: { kind: 'bearer', token: 's3cret' } },
+      prometheus: {
+        url: 'http://p:9090',
+        alertmanagerUrl: null,
+        tenant: null,
+        sigv4: null,
+        auth: { kind: 'bearer', token: 's3cret' },
+      },
     });
     expect(store.getState().save.status).toBe('ready');
     expect(store.getState().dirty).toBe(false);
@@ -338,8 +350,57 @@ describe('settings store', () => {
     expect(draftToUpdate(draftFromSettings(withToken)).prometheus).toEqual({
       url: 'http://p',
       alertmanagerUrl: null,
+      tenant: null,
+      sigv4: null,
       auth: { kind: 'bearer' },
     });
+  });
+
+  it('SigV4, a tenant and a CA certificate: what the form sends, keeps and clears', () => {
+    const amp: SettingsView = {
+      ...savedView,
+      prometheus: {
+        url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+        auth: { kind: 'none' },
+        sigv4: { region: 'eu-west-1', service: 'aps' },
+        tenant: 'team-a',
+        hasCaCert: true,
+      },
+    };
+    const draft = draftFromSettings(amp);
+    expect(draft).toMatchObject({ authKind: 'sigv4', awsRegion: 'eu-west-1', tenant: 'team-a', caCert: '' });
+    expect(validateDraft(draft, amp)).toEqual({});
+    // the saved certificate is kept when nothing is pasted (the field is left out)
+    expect(draftToUpdate(draft).prometheus).toEqual({
+      url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+      alertmanagerUrl: null,
+      tenant: 'team-a',
+      sigv4: { region: 'eu-west-1', service: 'aps' },
+      auth: { kind: 'none' },
+    });
+    // removed, replaced, or another auth (which turns SigV4 off) and no tenant
+    expect(draftToUpdate({ ...draft, removeCaCert: true }).prometheus?.caCert).toBeNull();
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(draftToUpdate({ ...draft, caCert: pem }).prometheus?.caCert).toBe(pem.trim());
+    expect(draftToUpdate({ ...draft, authKind: 'none', tenant: ' ' }).prometheus).toMatchObject({
+      tenant: null,
+      sigv4: null,
+    });
+    expect(
+      validateDraft({ ...draft, awsRegion: 'Ireland', tenant: 'a b', caCert: 'not a cert' }, amp),
+    ).toEqual({
+      awsRegion: expect.stringMatching(/region/),
+      tenant: expect.stringMatching(/Letters/),
+      caCert: expect.stringMatching(/PEM/),
+    });
+    expect(
+      fieldErrorsFrom({
+        code: 'INVALID_INPUT',
+        message: 'x',
+        hint: 'y',
+        details: { issues: [{ path: 'prometheus.sigv4.region', message: 'must be an AWS region' }] },
+      }).fields,
+    ).toEqual({ awsRegion: 'must be an AWS region' });
   });
 
   it('"Load contexts" saves the kubeconfig path alone and lists that file\'s contexts', async () => {
