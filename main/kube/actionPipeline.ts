@@ -41,10 +41,11 @@ type Entry =
   | { kind: 'external'; prepared: PreparedAction; action: ExternalAction };
 
 /**
- * Every write goes through here (cluster writes, and the Alertmanager silences of `prepareExternal`), in this order: plan from what is there now -> permission
+ * Every write goes through here, in this order: plan from what is there now -> permission
  * (SelfSubjectAccessReview) -> server-side dry run -> diff -> the user confirms by typing the target's
  * name -> the write (with a resourceVersion guard and field manager) -> watch until it has taken effect ->
- * an audit entry. A 409 re-reads and re-plans; it never overwrites.
+ * an audit entry. A 409 re-reads and re-plans; it never overwrites. Writes outside the cluster (Alertmanager
+ * silences) come with their own preview and write (`prepareExternal`) and pass the same confirmation and audit.
  */
 export class ActionPipeline {
   private readonly prepared = new Map<string, Entry>();
