@@ -91,7 +91,7 @@ function LastSilence() {
   const tone = last.outcome ? outcomeTone(last.outcome.status) : 'critical';
   return (
     <Banner
-      tone={tone === 'ok' ? 'info' : tone === 'muted' ? 'info' : tone}
+      tone={tone === 'warning' || tone === 'critical' ? tone : 'info'}
       testId="silence-outcome"
       title={last.outcome ? outcomeTitle(last.outcome.status) : 'The silence was not created'}
       action={
