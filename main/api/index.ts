@@ -37,19 +37,22 @@ export async function createAppApi(
 ): Promise<{ dispatcher: Dispatcher; close(): Promise<void> }> {
   if (options.storePath !== ':memory:') fs.mkdirSync(path.dirname(options.storePath), { recursive: true });
   const store = openStore(options.storePath);
+  const settings = new Settings(store, memoryVault());
+  const env = options.env ?? { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+  const connections = new Connections({
+    kubeconfig: () => ({ path: settings.kube().kubeconfigPath, env }),
+    preferredContext: () => settings.kube().context,
+    ...(options.inventory ? { inventory: options.inventory } : {}),
+  });
   const ctx: ApiContext = {
     store,
-    settings: new Settings(store, memoryVault()),
-    env: options.env ?? { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME },
+    settings,
+    env,
     version: options.version,
     transport: options.transport,
     actor: safeUserName(),
+    connections,
   };
-  const connections = new Connections({
-    kubeconfig: () => ({ path: ctx.settings.kube().kubeconfigPath, env: ctx.env }),
-    preferredContext: () => ctx.settings.kube().context,
-    ...(options.inventory ? { inventory: options.inventory } : {}),
-  });
 
   const handlers: Handlers = {
     'app.info': () => appInfo(ctx),

@@ -1,15 +1,16 @@
 /**
  * Handlers of the metrics channels: model health, the overview's tiles, the catalogue with its overrides,
  * SLOs, the GPU view and ad-hoc range queries. Prometheus comes from the saved settings; results go through
- * the profile's series cache; the cluster is asked only for which pods belong to which model service (and a
+ * the profile's series cache; the cluster's inventory says only which pods belong to which model service (and a
  * cluster that does not answer only makes the grouping coarser).
  */
 import { z } from 'zod';
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { CatalogueOverride, Slo, type ServiceRef } from '../../shared/metrics';
-import { kubeConfigFor } from '../kube/kubeconfig';
-import { discoverModelServices, type DiscoveredModelService } from '../kube/modelServices';
+import { loadMappingRules } from '../kube/inventory/mappingRules';
+import { modelViewFrom } from '../kube/inventory/modelView';
+import type { DiscoveredModelService } from '../kube/modelServices';
 import { buildChart, gridFor } from '../metrics/charts';
 import { readPriceTable } from '../cost/priceTable';
 import { gpuFleet, type PodOwner } from '../metrics/gpu';
@@ -203,37 +204,25 @@ function notConfigured(): AppError {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// which pods belong to which model service (asked of the cluster, remembered for a minute)
+// which pods belong to which model service: the same watch-fed inventory and mapping rules as the Models view
 // ---------------------------------------------------------------------------------------------------------
 
-const OWNERS_TTL_MS = 60_000;
 const KUBE_TIMEOUT_MS = 5_000;
-const ownersMemo = new WeakMap<ApiContext, Map<string, { at: number; services: DiscoveredModelService[] }>>();
 
-/** The model services of the context, or none when the cluster does not answer in time (grouping falls back to pod names). */
+/**
+ * The model services of the context, as the Models view finds them (the user's mapping rules included), or none
+ * when no cluster is configured or it has not answered in time (grouping then falls back to pod names).
+ */
 export async function modelServicesOrNone(
   ctx: ApiContext,
   context?: string,
 ): Promise<DiscoveredModelService[]> {
-  let memo = ownersMemo.get(ctx);
-  if (!memo) ownersMemo.set(ctx, (memo = new Map()));
-  const key = context ?? '';
-  const hit = memo.get(key);
-  if (hit && Date.now() - hit.at < OWNERS_TTL_MS) return hit.services;
   try {
-    const saved = ctx.settings.kube();
-    const kc = kubeConfigFor(saved.kubeconfigPath, context ?? saved.context, ctx.env);
-    let timer: NodeJS.Timeout | undefined;
-    const services = await Promise.race([
-      discoverModelServices(kc),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), KUBE_TIMEOUT_MS);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    memo.set(key, { at: Date.now(), services });
-    return services;
+    const conn = ctx.connections.connect(context ?? null);
+    await conn.inventory.whenReady(KUBE_TIMEOUT_MS);
+    return modelViewFrom(conn.inventory, loadMappingRules(ctx.store).rules, Date.now());
   } catch {
-    return hit?.services ?? [];
+    return [];
   }
 }
 

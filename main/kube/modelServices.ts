@@ -1,16 +1,5 @@
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type V1Container,
-  type V1Deployment,
-  type V1ObjectMeta,
-  type V1Pod,
-  type V1StatefulSet,
-} from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1ObjectMeta, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { ModelServerKind, type MappingRules, type WorkloadKind } from '../../shared/domain';
-import { kubeError } from './errors';
 
 /** A model service as found in the cluster, before metrics are joined to it. */
 export interface DiscoveredModelService {
@@ -220,61 +209,6 @@ export function modelServicesFrom(
   }
 
   return found.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-}
-
-/** Lists what model services are made of. Cluster-wide first; on 403, the context's namespace only. */
-export async function discoverModelServices(kc: KubeConfig): Promise<DiscoveredModelService[]> {
-  const cluster = kc.getCurrentCluster()?.name ?? kc.getCurrentContext();
-  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-
-  const listCustom = async (group: string, version: string, plural: string, ns: string | null) => {
-    try {
-      const res = (
-        ns
-          ? await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural })
-          : await custom.listClusterCustomObject({ group, version, plural })
-      ) as { items?: KubeCustomObject[] };
-      return res.items ?? [];
-    } catch (err) {
-      // The CRD is not installed: not an error, the cluster just has none of these.
-      if (kubeError(err, cluster).code === 'NOT_FOUND') return [];
-      throw err;
-    }
-  };
-
-  const fetchAll = async (ns: string | null): Promise<ClusterObjects> => {
-    const [deployments, statefulSets, rollouts, inferenceServices, inferencePods] = await Promise.all([
-      ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces(),
-      ns ? apps.listNamespacedStatefulSet({ namespace: ns }) : apps.listStatefulSetForAllNamespaces(),
-      listCustom('argoproj.io', 'v1alpha1', 'rollouts', ns),
-      listCustom('serving.kserve.io', 'v1beta1', 'inferenceservices', ns),
-      ns
-        ? core.listNamespacedPod({ namespace: ns, labelSelector: ISVC_LABEL })
-        : core.listPodForAllNamespaces({ labelSelector: ISVC_LABEL }),
-    ]);
-    return {
-      deployments: deployments.items,
-      statefulSets: statefulSets.items,
-      rollouts,
-      inferenceServices,
-      inferencePods: inferencePods.items,
-    };
-  };
-
-  try {
-    return modelServicesFrom(await fetchAll(null));
-  } catch (err) {
-    const typed = kubeError(err, cluster);
-    if (typed.code !== 'CLUSTER_FORBIDDEN') throw typed;
-    try {
-      return modelServicesFrom(await fetchAll(namespace));
-    } catch (err2) {
-      throw kubeError(err2, cluster);
-    }
-  }
 }
 
 function labelledServer(meta: V1ObjectMeta, r: CompiledRules): ModelServerKind | null {

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppApi } from '../../main/api';
 import { CostService } from '../../main/cost/service';
 import type { PodTarget } from '../../main/cost/sources';
-import { kubeConfigFor } from '../../main/kube/kubeconfig';
-import { discoverModelServices } from '../../main/kube/modelServices';
+import { modelServicesFrom } from '../../main/kube/modelServices';
 import { PrometheusClient } from '../../main/metrics/prometheus';
 import { openStore, type Store } from '../../main/store';
 import { AppError } from '../../shared/errors';
@@ -166,8 +165,24 @@ beforeAll(async () => {
   records = sandbox.scenario.dailyCosts({ days: 90 });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cost-'));
   awsProfiles();
-  const kc = kubeConfigFor(sandbox.kubeconfigPath, SANDBOX_CONTEXT, { HOME: work });
-  const services = await discoverModelServices(kc);
+  // the model services as discovery finds them in the cluster's objects
+  const objects = (apiVersion: string, kind: string) => {
+    try {
+      return sandbox.kube.store.list(apiVersion, kind) as never[];
+    } catch {
+      return []; // a kind the API test server does not serve
+    }
+  };
+  const services = modelServicesFrom({
+    deployments: objects('apps/v1', 'Deployment'),
+    statefulSets: objects('apps/v1', 'StatefulSet'),
+    rollouts: objects('argoproj.io/v1alpha1', 'Rollout'),
+    inferenceServices: objects('serving.kserve.io/v1beta1', 'InferenceService'),
+    inferencePods: objects('v1', 'Pod').filter(
+      (p: { metadata: { labels?: Record<string, string> } }) =>
+        p.metadata.labels?.['serving.kserve.io/inferenceservice'] !== undefined,
+    ),
+  });
   targets = services.map((s) => ({
     id: s.id,
     name: s.name,

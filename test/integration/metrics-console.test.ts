@@ -573,6 +573,23 @@ describe('alerts', () => {
     expect(refused.code).toBe('DRY_RUN_FAILED');
   });
 
+  it('alerts are grouped by the model services the Models view shows, mapping rules included', async () => {
+    const batchGroup = (l: Awaited<ReturnType<typeof call<'alerts.list'>>>) =>
+      l.groups.find((g) => g.serviceId === 'ml-batch/Deployment/batch-embeddings');
+    expect(batchGroup(await call('alerts.list', {}))).toBeDefined();
+    const { defaults } = await call('models.mappingRules', {});
+    await call('models.saveMappingRules', { rules: { ...defaults, ignoreNamespaces: ['ml-batch'] } });
+    try {
+      // no longer a model service: its alerts are not under it (the Models view no longer lists it either)
+      expect(batchGroup(await call('alerts.list', {}))).toBeUndefined();
+      const models = await call('models.list', {});
+      expect(models.models.some((m) => m.namespace === 'ml-batch')).toBe(false);
+    } finally {
+      await call('models.saveMappingRules', { rules: null });
+    }
+    expect(batchGroup(await call('alerts.list', {}))).toBeDefined();
+  });
+
   it('refuses a silence that would match everything', async () => {
     const e = await callError('actions.prepare', {
       request: {
