@@ -9,7 +9,11 @@ export const WorkloadRef = z.object({
 });
 export type WorkloadRef = z.infer<typeof WorkloadRef>;
 
-export const RouteRef = z.object({ kind: z.enum(['HTTPRoute', 'VirtualService']), namespace: name, name });
+/** What splits traffic: a Gateway API HTTPRoute, an Istio VirtualService, or a Knative Service's traffic block. */
+export const RouteKind = z.enum(['HTTPRoute', 'VirtualService', 'KnativeService']);
+export type RouteKind = z.infer<typeof RouteKind>;
+
+export const RouteRef = z.object({ kind: RouteKind, namespace: name, name });
 export type RouteRef = z.infer<typeof RouteRef>;
 
 /** What a user can ask Firebreak to change, in a cluster or in Alertmanager. All go through one pipeline. */
@@ -127,7 +131,7 @@ export const RevisionDiffLine = z.object({
 export type RevisionDiffLine = z.infer<typeof RevisionDiffLine>;
 
 export const RouteView = z.object({
-  kind: z.enum(['HTTPRoute', 'VirtualService']),
+  kind: RouteKind,
   namespace: z.string(),
   name: z.string(),
   resourceVersion: z.string(),
@@ -141,3 +145,26 @@ export const RouteView = z.object({
   conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().nullable() })),
 });
 export type RouteView = z.infer<typeof RouteView>;
+
+/** The Knative traffic target that follows the latest ready revision (a name no revision can have). */
+export const KNATIVE_LATEST = '@latest';
+
+/**
+ * Where a backend's weight lives in the route object (a JSON pointer): `/spec/rules/0/backendRefs/1/weight`,
+ * `/spec/http/0/route/1/weight`, `/spec/traffic/1/percent`.
+ */
+export function weightPath(kind: RouteKind, rule: number, index: number): string {
+  switch (kind) {
+    case 'HTTPRoute':
+      return `/spec/rules/${rule}/backendRefs/${index}/weight`;
+    case 'VirtualService':
+      return `/spec/http/${rule}/route/${index}/weight`;
+    case 'KnativeService':
+      return `/spec/traffic/${index}/percent`;
+  }
+}
+
+/** Whether a route's weights must sum to exactly 100 (Istio and Knative), rather than being relative (Gateway API). */
+export function weightsArePercents(kind: RouteKind): boolean {
+  return kind !== 'HTTPRoute';
+}

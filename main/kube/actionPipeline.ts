@@ -353,6 +353,31 @@ function effectState(
         message: accepted ? 'Accepted by the gateway' : 'waiting for the gateway to accept the route',
       };
     }
+    case 'knative': {
+      const conditions = (obj.status?.conditions ?? []) as Array<{
+        type: string;
+        status: string;
+        reason?: string;
+        message?: string;
+      }>;
+      const ready = conditions.find((c) => c.type === 'Ready');
+      if (observed < writtenGen)
+        return { done: false, message: `waiting for Knative to observe generation ${writtenGen}` };
+      if (ready?.status === 'False')
+        return {
+          done: false,
+          failed: true,
+          message:
+            `Knative did not make the new split ready: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim(),
+        };
+      return {
+        done: ready?.status === 'True',
+        message:
+          ready?.status === 'True'
+            ? 'Ready: Knative routes the new split'
+            : 'waiting for the Service to be Ready',
+      };
+    }
     case 'observed':
       return {
         done: observed >= writtenGen || writtenGen === 0,

@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { ActionRequest, KubeActionRequest, WorkloadRef } from '../../shared/actions';
 import { deploymentRollbackPlan, revisionOf, type JsonPatchOp } from './rollbackPlan';
 import { KINDS, type KindName, type KubeObject, type PatchType, type ResourceClient } from './resources';
-import { httpRouteSplit, owningController, trafficPatch, virtualServiceSplit } from './trafficSplit';
+import { owningController, routeSplit, trafficPatch } from './trafficSplit';
 
 /** What the pipeline needs to carry out one request: the write, who may do it, and how to tell it worked. */
 export interface ActionPlan {
@@ -20,7 +20,8 @@ export interface ActionPlan {
   /** nothing to do, and why */
   noop: string | null;
   /** how the pipeline knows the change has taken effect */
-  effect: 'rollout' | 'route' | 'scale' | 'observed';
+  /** `knative`: the Service is Ready at the written generation (its routes serve the new split) */
+  effect: 'rollout' | 'route' | 'scale' | 'knative' | 'observed';
   details: Record<string, unknown>;
 }
 
@@ -250,7 +251,7 @@ async function planTraffic(
 ): Promise<ActionPlan> {
   const { route } = request;
   const before = await client.get(route.kind, route.namespace, route.name);
-  const split = route.kind === 'HTTPRoute' ? httpRouteSplit(before) : virtualServiceSplit(before);
+  const split = routeSplit(route.kind, before);
   const patch = trafficPatch(split, request.rule, request.weights);
   const backends = split.rules[request.rule] ?? [];
   const next = backends.map((b) => request.weights[b.name] ?? b.weight);
@@ -269,7 +270,7 @@ async function planTraffic(
     verb: 'patch',
     warnings: ownerWarnings(before),
     noop: backends.every((b, i) => b.weight === next[i]) ? 'The route already has these weights.' : null,
-    effect: route.kind === 'HTTPRoute' ? 'route' : 'observed',
+    effect: route.kind === 'HTTPRoute' ? 'route' : route.kind === 'KnativeService' ? 'knative' : 'observed',
     details: {
       rule: request.rule,
       before: Object.fromEntries(backends.map((b) => [b.name, b.weight])),

@@ -1,3 +1,4 @@
+import { KNATIVE_LATEST, weightPath, weightsArePercents, type RouteKind } from '../../shared/actions';
 import { AppError } from '../../shared/errors';
 import type { JsonPatchOp } from './rollbackPlan';
 
@@ -17,7 +18,7 @@ export interface Backend {
 }
 
 export interface RouteSplit {
-  kind: 'HTTPRoute' | 'VirtualService';
+  kind: RouteKind;
   name: string;
   namespace: string;
   resourceVersion: string;
@@ -82,6 +83,51 @@ export function virtualServiceSplit(vs: VirtualServiceLike): RouteSplit {
   return { kind: 'VirtualService', ...meta(vs.metadata), rules };
 }
 
+interface KnativeServiceLike {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    traffic?: Array<{
+      revisionName?: string;
+      latestRevision?: boolean;
+      configurationName?: string;
+      percent?: number;
+      tag?: string;
+    }>;
+  };
+}
+
+/**
+ * A Knative Service's traffic block as one rule: each target by its revision's name, the one that follows the
+ * latest ready revision as `@latest`; a target with no percent has 0. With no traffic block all of it goes to
+ * the latest revision.
+ */
+export function knativeSplit(ksvc: KnativeServiceLike): RouteSplit {
+  const traffic = ksvc.spec?.traffic?.length ? ksvc.spec.traffic : [{ latestRevision: true, percent: 100 }];
+  const sum = traffic.reduce((a, t) => a + (t.percent ?? 0), 0);
+  const rule = traffic.map((t, i) => ({
+    rule: 0,
+    index: i,
+    name: t.revisionName ?? (t.latestRevision === false ? (t.configurationName ?? '') : KNATIVE_LATEST),
+    namespace: null,
+    port: null,
+    weight: t.percent ?? 0,
+    share: sum > 0 ? (t.percent ?? 0) / sum : 0,
+  }));
+  return { kind: 'KnativeService', ...meta(ksvc.metadata), rules: [rule] };
+}
+
+/** The split of any route object of `kind`. */
+export function routeSplit(kind: RouteKind, obj: object): RouteSplit {
+  switch (kind) {
+    case 'HTTPRoute':
+      return httpRouteSplit(obj);
+    case 'VirtualService':
+      return virtualServiceSplit(obj);
+    case 'KnativeService':
+      return knativeSplit(obj);
+  }
+}
+
 /**
  * The JSON Patch that sets one rule's weights. Refuses an all-zero split (undefined behaviour across
  * Gateway implementations), negative or non-integer weights, and Istio weights that do not sum to 100.
@@ -94,6 +140,12 @@ export function trafficPatch(
 ): JsonPatchOp[] {
   const backends = split.rules[rule];
   if (!backends) throw refused(`The route ${split.name} has no rule ${rule}.`, 'Pick a rule from the list.');
+  const twice = backends.find((b, i) => backends.findIndex((x) => x.name === b.name) !== i);
+  if (twice)
+    throw refused(
+      `Rule ${rule} of ${split.name} names ${twice.name} twice, so a weight by name would be ambiguous.`,
+      'Edit this route with kubectl.',
+    );
   for (const name of Object.keys(weights)) {
     if (!backends.some((b) => b.name === name)) {
       throw refused(
@@ -119,16 +171,19 @@ export function trafficPatch(
       'Give at least one backend a weight above 0.',
     );
   }
-  if (split.kind === 'VirtualService' && sum !== 100) {
+  if (weightsArePercents(split.kind) && sum !== 100) {
     throw refused(
-      `Istio route weights must sum to 100 (these sum to ${sum}).`,
+      `${split.kind === 'KnativeService' ? 'Knative traffic percents' : 'Istio route weights'} must sum to 100 (these sum to ${sum}).`,
       'Adjust the weights to total 100.',
     );
   }
-  const base = split.kind === 'HTTPRoute' ? `/spec/rules/${rule}/backendRefs` : `/spec/http/${rule}/route`;
   return [
     { op: 'test', path: '/metadata/resourceVersion', value: split.resourceVersion },
-    ...backends.map((b, i) => ({ op: 'add' as const, path: `${base}/${b.index}/weight`, value: next[i] })),
+    ...backends.map((b, i) => ({
+      op: 'add' as const,
+      path: weightPath(split.kind, rule, b.index),
+      value: next[i],
+    })),
   ];
 }
 

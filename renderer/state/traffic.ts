@@ -1,6 +1,13 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ActionRequest, DiffLine, RouteRef, RouteView } from '../../shared/actions';
+import {
+  weightPath,
+  weightsArePercents,
+  type ActionRequest,
+  type DiffLine,
+  type RouteRef,
+  type RouteView,
+} from '../../shared/actions';
 import type { PathLabels } from './actions';
 import type { AuditEntry } from '../../shared/domain';
 import type { Transport } from '../../shared/transport';
@@ -143,9 +150,9 @@ export function validateSplit(
         'Every backend would get weight 0: that sends traffic nowhere (and is undefined across Gateway implementations).',
       hint: 'Give at least one backend a weight above 0.',
     };
-  if (kind === 'VirtualService' && sum !== 100)
+  if (weightsArePercents(kind) && sum !== 100)
     return {
-      message: `Istio route weights must sum to 100 (these sum to ${sum}).`,
+      message: `${kind === 'KnativeService' ? 'Knative traffic percents' : 'Istio route weights'} must sum to 100 (these sum to ${sum}).`,
       hint: 'Adjust the weights to total 100.',
     };
   return null;
@@ -253,22 +260,23 @@ export function changeBefore(
   const after = details.request?.weights ?? {};
   const changes = Array.isArray(details.changes) ? details.changes : [];
   if (typeof rule !== 'number') return null;
-  const re =
-    kind === 'HTTPRoute'
-      ? new RegExp(`^/spec/rules/${rule}/backendRefs/(\\d+)/weight$`)
-      : new RegExp(`^/spec/http/${rule}/route/(\\d+)/weight$`);
+  const paths = new Map(names.map((n, i) => [weightPath(kind, rule, i), n]));
   const out: Weights = {};
   names.forEach((n) => {
     if (after[n] !== undefined) out[n] = after[n] as number;
   });
   for (const c of changes) {
-    const m = re.exec(c.path);
-    if (!m) continue;
-    const name = names[Number(m[1])];
+    const name = paths.get(c.path);
     if (name === undefined) continue;
-    // a weight that was not there: Gateway API's default weight is 1; Istio's lone route 100
+    // a weight that was not there: Gateway API's default weight is 1; Istio's lone route 100; Knative's 0
     const before =
-      c.before === null ? (kind === 'HTTPRoute' ? 1 : names.length === 1 ? 100 : 0) : Number(c.before);
+      c.before === null
+        ? kind === 'HTTPRoute'
+          ? 1
+          : kind === 'VirtualService' && names.length === 1
+            ? 100
+            : 0
+        : Number(c.before);
     if (!Number.isFinite(before)) return null;
     out[name] = before;
   }
@@ -322,11 +330,11 @@ export function changeShares(
 
 /** Names the weight paths of a rule's backends for the dialog's diff (`weight of llama-8b-chat`). */
 export function weightPathLabels(route: RouteView, rule: number): PathLabels {
-  const base = route.kind === 'HTTPRoute' ? `/spec/rules/${rule}/backendRefs` : `/spec/http/${rule}/route`;
+  const what = route.kind === 'KnativeService' ? 'percent' : 'weight';
   return {
     resourceVersion: route.resourceVersion,
     paths: Object.fromEntries(
-      (route.rules[rule] ?? []).map((b, i) => [`${base}/${i}/weight`, `weight of ${b.name}`]),
+      (route.rules[rule] ?? []).map((b, i) => [weightPath(route.kind, rule, i), `${what} of ${b.name}`]),
     ),
   };
 }

@@ -102,7 +102,8 @@ export function TrafficView() {
     <div className="view view-scroll traffic" data-testid="traffic-view">
       <div className="toolbar">
         <span className="muted traffic-lead">
-          Traffic split of each HTTPRoute and VirtualService: move traffic to a fallback, and undo it.
+          Traffic split of each HTTPRoute, VirtualService and Knative Service: move traffic to a fallback, and
+          undo it.
         </span>
         <span className="toolbar-spacer" />
         {routes.updatedAt !== undefined && (
@@ -136,8 +137,8 @@ export function TrafficView() {
       {firstLoad && <div className="loading-line">Reading routes…</div>}
       {routes.data && routes.data.length === 0 && (
         <Empty title="No routes in this cluster">
-          Firebreak shows Gateway API HTTPRoutes and Istio VirtualServices. None exist, or the CRDs are not
-          installed, or your account cannot list them.
+          Firebreak shows Gateway API HTTPRoutes, Istio VirtualServices and Knative Services. None exist, or
+          the CRDs are not installed, or your account cannot list them.
         </Empty>
       )}
       {routes.data?.map((route) => (
@@ -421,6 +422,11 @@ function RuleSplit({
         {route.kind === 'HTTPRoute' && !problem && (
           <div className="muted traffic-small traffic-editor-note">
             Gateway API weights are relative: each backend gets weight ÷ sum of the rule's traffic.
+          </div>
+        )}
+        {route.kind === 'KnativeService' && !problem && (
+          <div className="muted traffic-small traffic-editor-note">
+            Knative percents per revision, summing to 100; @latest follows the latest ready revision.
           </div>
         )}
       </form>

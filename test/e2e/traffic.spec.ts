@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { api, configure, e2eEnv, type ServeInfo } from './env';
 import { expect, saveScreenshot, test } from './fixtures';
 
@@ -56,6 +57,32 @@ async function openTraffic(page: Page): Promise<Locator> {
 const share = (card: Locator, backend: string) =>
   card.locator(`[data-testid="backend-row"][data-backend="${backend}"]`).getByTestId('backend-share');
 
+/** The sandbox's Knative Services, as a client with its kubeconfig sees them (the story has none). */
+function knativeServices() {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e2eEnv().sandbox.kubeconfigPath);
+  kc.setCurrentContext(e2eEnv().sandbox.context);
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const where = { group: 'serving.knative.dev', version: 'v1', plural: 'services', namespace: 'llm' };
+  return {
+    create: (body: object) => api.createNamespacedCustomObject({ ...where, body }),
+    delete: (name: string) => api.deleteNamespacedCustomObject({ ...where, name }),
+  };
+}
+
+const EMBEDDER = {
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'embedder', namespace: 'llm' },
+  spec: {
+    template: { spec: { containers: [{ image: 'ghcr.io/example/embedder:2' }] } },
+    traffic: [
+      { latestRevision: true, percent: 100 },
+      { revisionName: 'embedder-00001', percent: 0, tag: 'previous' },
+    ],
+  },
+};
+
 test.describe.configure({ mode: 'serial' });
 
 test.describe('traffic', () => {
@@ -68,6 +95,9 @@ test.describe('traffic', () => {
   test.afterAll(async () => {
     const { main } = e2eEnv();
     await setWeights(main, STORY);
+    await knativeServices()
+      .delete(EMBEDDER.metadata.name)
+      .catch(() => undefined);
   });
 
   test('shows the split and routes everything to the fallback through the dialog', async ({ page }) => {
@@ -189,5 +219,36 @@ test.describe('traffic', () => {
     await dialog.getByTestId('ad-close').click();
     await expect(share(card, 'llama-70b-chat')).toHaveText('100%');
     await expect(share(card, 'llama-8b-chat')).toHaveText('0%');
+  });
+
+  test('moves a Knative Service’s traffic back to the previous revision', async ({ page }) => {
+    test.setTimeout(120_000);
+    await knativeServices().create(EMBEDDER);
+    const { main } = e2eEnv();
+    await page.goto(main.openUrl);
+    await page.getByTestId('nav-traffic').click();
+    const card = page.locator('[data-testid="route-card"][data-route="embedder"]');
+    await expect(card).toContainText('KnativeService');
+    await expect(card.getByTestId('route-conditions')).toContainText('Ready');
+    await expect(share(card, '@latest')).toHaveText('100%');
+    await expect(share(card, 'embedder-00001')).toHaveText('0%');
+    await expect(card).toContainText('@latest follows the latest ready revision');
+
+    await card.getByTestId('preset-all:embedder-00001').click();
+    const dialog = page.getByTestId('action-dialog');
+    await expect(dialog.getByTestId('ad-summary')).toHaveText(
+      'Route KnativeService llm/embedder: @latest 0%, embedder-00001 100%',
+    );
+    await expect(dialog.getByTestId('ad-diff')).toContainText('percent of embedder-00001');
+    await dialog.getByTestId('ad-confirm-input').fill('embedder');
+    await dialog.getByTestId('ad-confirm').click();
+    const outcome = dialog.getByTestId('ad-outcome');
+    await expect(outcome).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(outcome).toContainText('Ready: Knative routes the new split');
+    await saveScreenshot(page, 'traffic-knative');
+    await dialog.getByTestId('ad-close').click();
+    await expect(share(card, '@latest')).toHaveText('0%');
+    await expect(share(card, 'embedder-00001')).toHaveText('100%');
+    await expect(card.getByTestId('preset-restore')).toBeEnabled();
   });
 });

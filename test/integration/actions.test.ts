@@ -259,6 +259,71 @@ describe('fallback routing', () => {
   });
 });
 
+describe('Knative traffic', () => {
+  it('moves a Knative Service’s traffic between revisions and waits until the Service is Ready', async () => {
+    c.kube.store.apply({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'embedder', namespace: 'search' },
+      spec: {
+        template: { spec: { containers: [{ image: 'ghcr.io/example/embedder:2' }] } },
+        traffic: [
+          { latestRevision: true, percent: 100 },
+          { revisionName: 'embedder-00001', percent: 0, tag: 'previous' },
+        ],
+      },
+    } as unknown as KubeObject);
+    const routes = await c.call('traffic.routes', {});
+    const ksvc = routes.find((r) => r.kind === 'KnativeService' && r.name === 'embedder');
+    expect(ksvc?.rules[0]?.map((b) => [b.name, b.weight])).toEqual([
+      ['@latest', 100],
+      ['embedder-00001', 0],
+    ]);
+    expect(ksvc?.conditions.find((x) => x.type === 'Ready')?.status).toBe('True');
+    const route = { kind: 'KnativeService' as const, namespace: 'search', name: 'embedder' };
+    // percents must sum to 100 (Knative's own webhook would refuse it; Firebreak refuses it first)
+    const partial = await failure(
+      c.call('actions.prepare', { request: { type: 'traffic', route, rule: 0, weights: { '@latest': 50 } } }),
+    );
+    expect(partial.message).toMatch(/Knative traffic percents must sum to 100/);
+    const plan = await c.call('actions.prepare', {
+      request: { type: 'traffic', route, rule: 0, weights: { '@latest': 0, 'embedder-00001': 100 } },
+    });
+    expect(plan.dryRun.ok).toBe(true);
+    expect(plan.diff.map((d) => [d.path, d.before, d.after])).toEqual(
+      expect.arrayContaining([
+        ['/spec/traffic/0/percent', '100', '0'],
+        ['/spec/traffic/1/percent', '0', '100'],
+      ]),
+    );
+    const outcome = await c.call('actions.execute', { id: plan.id, confirm: 'embedder' });
+    expect(outcome).toMatchObject({ status: 'done', message: 'Ready: Knative routes the new split' });
+    const written = c.kube.store.get(
+      'serving.knative.dev/v1',
+      'Service',
+      'search',
+      'embedder',
+    ) as unknown as {
+      spec: { traffic: Array<{ percent: number }> };
+      status: { traffic: Array<{ revisionName: string; percent: number }> };
+    };
+    expect(written.spec.traffic.map((t) => t.percent)).toEqual([0, 100]);
+    expect(written.status.traffic).toEqual([
+      expect.objectContaining({ revisionName: 'embedder-00001', latestRevision: true, percent: 0 }),
+      expect.objectContaining({ revisionName: 'embedder-00001', percent: 100 }),
+    ]);
+    const patch = c.kube.requests.findLast(
+      (r) => r.method === 'PATCH' && r.path.includes('/services/embedder'),
+    );
+    expect(patch?.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ op: 'test', path: '/metadata/resourceVersion' })]),
+    );
+    const audit = await c.call('audit.list', { limit: 5 });
+    expect(audit[0]).toMatchObject({ action: 'traffic', result: 'done' });
+    expect(audit[0]?.target).toMatch(/^KnativeService search\/embedder uid=/);
+  });
+});
+
 describe('a real API server’s 422 for a failed test op', () => {
   it('is recognised as a conflict', async () => {
     const other = await startCluster({ jsonPatchTestFailureStatus: 422 });

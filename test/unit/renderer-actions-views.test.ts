@@ -6,7 +6,12 @@ import type { Result } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { revisionDiff as sharedRevisionDiff } from '../../shared/revisionDiff';
 import { revisionDiff as mainRevisionDiff } from '../../main/kube/revisions';
-import { trafficPatch, httpRouteSplit, virtualServiceSplit } from '../../main/kube/trafficSplit';
+import {
+  trafficPatch,
+  httpRouteSplit,
+  knativeSplit,
+  virtualServiceSplit,
+} from '../../main/kube/trafficSplit';
 import { AppError } from '../../shared/errors';
 import {
   createModelDetailStore,
@@ -24,6 +29,7 @@ import {
   changesOf,
   createTrafficStore,
   describeChange,
+  isChangeOf,
   parseWeight,
   presetsFor,
   previousWeights,
@@ -276,6 +282,19 @@ describe('traffic', () => {
       validateSplit('HTTPRoute', names, { 'llama-70b-chat': parseWeight('1.5'), 'llama-8b-chat': 1 })
         ?.message,
     ).toMatch(/whole numbers/);
+    const ksvc = knativeSplit({
+      metadata: { name: 'chat', namespace: 'llm', resourceVersion: '1' },
+      spec: {
+        traffic: [
+          { revisionName: 'llama-70b-chat', percent: 100 },
+          { revisionName: 'llama-8b-chat', percent: 0 },
+        ],
+      },
+    });
+    expect(validateSplit('KnativeService', names, ninety)).toEqual(
+      refusal(() => trafficPatch(ksvc, 0, ninety)),
+    );
+    expect(validateSplit('KnativeService', names, ninety)?.message).toMatch(/^Knative traffic percents/);
     expect(parseWeight('')).toBeNaN();
     expect(parseWeight(' 10 ')).toBe(10);
     expect(parseWeight('-1')).toBeNaN();
@@ -334,6 +353,37 @@ describe('traffic', () => {
     expect(describeChange(entries[0]!, 'HTTPRoute', names)).toBe(
       'llama-70b-chat 100% → 0%, llama-8b-chat 0% → 100%',
     );
+  });
+
+  it('reads a Knative change by its percent paths, and names them for the dialog', () => {
+    const knative: RouteView = { ...route([100, 0]), kind: 'KnativeService' };
+    const entry = {
+      ...auditEntry(4, [100, 0], [0, 100]),
+      target: 'KnativeService llm/chat uid=1',
+      details: {
+        request: {
+          type: 'traffic',
+          route: { kind: 'KnativeService', namespace: 'llm', name: 'chat' },
+          rule: 0,
+          weights: { 'llama-70b-chat': 0, 'llama-8b-chat': 100 },
+        },
+        changes: [
+          { path: '/spec/traffic/0/percent', before: '100', after: '0' },
+          { path: '/spec/traffic/1/percent', before: null, after: '100' },
+        ],
+      },
+    };
+    // a percent that was not set was 0
+    expect(changeBefore(entry, 'KnativeService', names)).toEqual({
+      'llama-70b-chat': 100,
+      'llama-8b-chat': 0,
+    });
+    expect(isChangeOf(entry, knative)).toBe(true);
+    expect(isChangeOf(entry, route([100, 0]))).toBe(false);
+    expect(weightPathLabels(knative, 0).paths).toEqual({
+      '/spec/traffic/0/percent': 'percent of llama-70b-chat',
+      '/spec/traffic/1/percent': 'percent of llama-8b-chat',
+    });
   });
 
   it('reads a weight that was not set as the default (Gateway API: 1)', () => {

@@ -3,7 +3,9 @@ import { AppError } from '../../shared/errors';
 import {
   allTo,
   httpRouteSplit,
+  knativeSplit,
   owningController,
+  routeSplit,
   splitTo,
   trafficPatch,
   virtualServiceSplit,
@@ -101,6 +103,50 @@ describe('traffic split', () => {
       path: '/spec/http/0/route/1/weight',
       value: 100,
     });
+  });
+
+  it('reads a Knative Service’s traffic block by revision, the latest as @latest; percents must sum to 100', () => {
+    const ksvc = {
+      metadata: { name: 'embedder', namespace: 'search', resourceVersion: '12' },
+      spec: {
+        traffic: [
+          { latestRevision: true, percent: 80 },
+          { revisionName: 'embedder-00002', percent: 20, tag: 'prev' },
+          { revisionName: 'embedder-00001' },
+        ],
+      },
+    };
+    const split = knativeSplit(ksvc);
+    expect(split).toMatchObject({ kind: 'KnativeService', name: 'embedder', namespace: 'search' });
+    expect(split.rules[0]!.map((b) => [b.name, b.weight, b.share])).toEqual([
+      ['@latest', 80, 0.8],
+      ['embedder-00002', 20, 0.2],
+      ['embedder-00001', 0, 0],
+    ]);
+    expect(routeSplit('KnativeService', ksvc)).toEqual(split);
+    expect(refusal(() => trafficPatch(split, 0, { '@latest': 50 }))).toMatch(
+      /Knative traffic percents must sum to 100 \(these sum to 70\)/,
+    );
+    expect(trafficPatch(split, 0, { '@latest': 0, 'embedder-00002': 100 })).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: '12' },
+      { op: 'add', path: '/spec/traffic/0/percent', value: 0 },
+      { op: 'add', path: '/spec/traffic/1/percent', value: 100 },
+      { op: 'add', path: '/spec/traffic/2/percent', value: 0 },
+    ]);
+    // no traffic block: everything to the latest revision
+    expect(knativeSplit({ metadata: { name: 'x' } }).rules[0]!.map((b) => [b.name, b.weight])).toEqual([
+      ['@latest', 100],
+    ]);
+    // the same revision twice (two tags): a weight by name would be ambiguous
+    const twice = knativeSplit({
+      spec: {
+        traffic: [
+          { revisionName: 'r1', percent: 50, tag: 'a' },
+          { revisionName: 'r1', percent: 50, tag: 'b' },
+        ],
+      },
+    });
+    expect(refusal(() => trafficPatch(twice, 0, { r1: 100 }))).toMatch(/names r1 twice/);
   });
 
   it('warns when a controller or GitOps tool would revert the edit', () => {

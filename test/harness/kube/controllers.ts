@@ -165,6 +165,7 @@ export class Controllers {
   private readonly EVENT = CORE('Event');
   private readonly SERVICE = CORE('Service');
   private readonly ROUTE = defForKind('gateway.networking.k8s.io/v1', 'HTTPRoute')!;
+  private readonly KSVC = defForKind('serving.knative.dev/v1', 'Service')!;
 
   constructor(
     private readonly store: Store,
@@ -181,14 +182,16 @@ export class Controllers {
   }
 
   private enqueue(def: ResourceDef, ns: string | undefined, name: string): void {
-    this.queue.add(`${def.kind}|${ns ?? ''}|${name}`);
+    // a Knative Service is a `Service` too: it gets a name of its own in the queue
+    const kind = def === this.KSVC ? 'KnativeService' : def.kind;
+    this.queue.add(`${kind}|${ns ?? ''}|${name}`);
   }
 
   /** queue every workload once, e.g. after a bulk load */
   enqueueAll(defs: Iterable<ResourceDef>): void {
     if (!this.opts.enabled) return;
     for (const def of defs) {
-      if (![this.DEPLOY, this.RS, this.STS, this.DS, this.ROUTE].includes(def)) continue;
+      if (![this.DEPLOY, this.RS, this.STS, this.DS, this.ROUTE, this.KSVC].includes(def)) continue;
       for (const o of this.store.list(def)) this.enqueue(def, o.metadata.namespace, o.metadata.name);
     }
   }
@@ -218,6 +221,7 @@ export class Controllers {
         return;
       }
       case this.ROUTE:
+      case this.KSVC:
         if (type !== 'DELETED') this.enqueue(def, ns, obj.metadata.name);
         return;
       case this.SERVICE:
@@ -244,6 +248,7 @@ export class Controllers {
           else if (kind === 'StatefulSet') this.syncStatefulSet(n!, name);
           else if (kind === 'DaemonSet') this.syncDaemonSet(n!, name);
           else if (kind === 'HTTPRoute') this.syncHTTPRoute(n!, name);
+          else if (kind === 'KnativeService') this.syncKnativeService(n!, name);
           else if (kind === 'PodReady') this.makeReady(n!, name);
         } catch (e) {
           // a real controller logs and retries; here, a harness bug should be loud
@@ -1080,5 +1085,40 @@ export class Controllers {
     if (parents.length === 0) return;
     const status = { ...(r.status ?? {}), parents };
     if (!deepEqual(status, r.status)) this.update(this.ROUTE, { ...r, status }, 'status');
+  }
+
+  // ---- Knative Service status, as Knative Serving writes it (one revision per Service: traffic moves only) ----
+
+  private syncKnativeService(ns: string, name: string): void {
+    const s = this.store.get(this.KSVC, ns, name);
+    if (!s) return;
+    const gen = s.metadata.generation ?? 1;
+    const latest: string = s.status?.latestReadyRevisionName ?? `${name}-00001`;
+    const now = nowIso();
+    const spec: Obj[] = s.spec?.traffic?.length ? s.spec.traffic : [{ latestRevision: true, percent: 100 }];
+    const traffic = spec.map((t) => ({
+      ...(t.tag ? { tag: t.tag } : {}),
+      revisionName: t.revisionName ?? latest,
+      latestRevision: t.revisionName === undefined,
+      percent: t.percent ?? 0,
+    }));
+    const conditions = ['ConfigurationsReady', 'Ready', 'RoutesReady'].map((type) => {
+      const prev = ((s.status?.conditions ?? []) as Obj[]).find((c) => c.type === type);
+      return {
+        type,
+        status: 'True',
+        lastTransitionTime: prev?.status === 'True' ? prev.lastTransitionTime : now,
+      };
+    });
+    const status = {
+      ...(s.status ?? {}),
+      observedGeneration: gen,
+      latestCreatedRevisionName: latest,
+      latestReadyRevisionName: latest,
+      url: `http://${name}.${ns}.example.com`,
+      traffic,
+      conditions,
+    };
+    if (!deepEqual(status, s.status)) this.update(this.KSVC, { ...s, status }, 'status');
   }
 }
