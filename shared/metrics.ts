@@ -476,6 +476,14 @@ export function silenceName(
     matchers.find((m) => m.isEqual && !m.isRegex && m.value !== '');
   return named?.value ?? 'silence';
 }
+/** 90 -> `1 h 30 min`, 1440 -> `1 d` */
+export function formatMinutes(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes >= 60)
+    return minutes % 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes / 60} h`;
+  return `${minutes} min`;
+}
+
 export const notSpecificSilence = {
   message: 'at least one matcher must select something specific (a silence matching everything is refused)',
   path: ['matchers'],

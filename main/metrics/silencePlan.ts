@@ -7,7 +7,7 @@
  */
 import type { ActionRequest, DiffLine } from '../../shared/actions';
 import { AppError } from '../../shared/errors';
-import { silenceName } from '../../shared/metrics';
+import { formatMinutes, silenceName } from '../../shared/metrics';
 import type { AlertmanagerClient, AmAlert, AmSilence } from './alertmanager';
 import { matchesSilence } from './alerts';
 
@@ -52,12 +52,6 @@ function sameMatchers(a: readonly Matcher[], b: ReadonlyArray<Partial<Matcher>>)
   const x = a.map(key).sort();
   const y = b.map(key).sort();
   return x.length === y.length && x.every((k, i) => k === y[i]);
-}
-
-function duration(minutes: number): string {
-  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
-  if (minutes % 60 === 0) return `${minutes / 60} h`;
-  return minutes > 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }
 
 const utc = (d: Date | string) => `${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -163,7 +157,7 @@ export async function planSilence(
     {
       path: 'Silence runs',
       before: null,
-      after: `${duration(request.durationMinutes)}, from confirmation (until about ${utc(endsAt)})`,
+      after: `${formatMinutes(request.durationMinutes)}, from confirmation (until about ${utc(endsAt)})`,
     },
     { path: 'Comment', before: null, after: request.comment },
   ];
@@ -184,7 +178,7 @@ export async function planSilence(
       };
 
   return {
-    summary: `Silence ${text} for ${duration(request.durationMinutes)}: it covers ${covered.length} alert${covered.length === 1 ? '' : 's'} active now`,
+    summary: `Silence ${text} for ${formatMinutes(request.durationMinutes)}: it covers ${covered.length} alert${covered.length === 1 ? '' : 's'} active now`,
     name,
     matchers,
     matcherText: text,

@@ -3,7 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ActionOutcome, ActionRequest, PreparedAction, WorkloadRef } from '../../shared/actions';
 import type { WorkloadKind } from '../../shared/domain';
 import type { AppErrorData } from '../../shared/errors';
-import { silenceName } from '../../shared/metrics';
+import { formatMinutes, silenceName } from '../../shared/metrics';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { systemClock, type Clock } from './async';
@@ -231,14 +231,6 @@ export function actionTitle(request: ActionRequest): string {
     case 'silence':
       return `Silence alerts for ${formatMinutes(request.durationMinutes)}`;
   }
-}
-
-/** 90 -> `1 h 30 min`, 1440 -> `1 d` */
-export function formatMinutes(minutes: number): string {
-  if (minutes >= 1440 && minutes % 1440 === 0) return `${minutes / 1440} d`;
-  if (minutes >= 60)
-    return minutes % 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes / 60} h`;
-  return `${minutes} min`;
 }
 
 /** The Confirm button's label: the verb and the target's name. */
