@@ -94,6 +94,48 @@ function Field({
   );
 }
 
+type TextDraftField = {
+  [K in keyof SettingsDraft]: SettingsDraft[K] extends string ? K : never;
+}[keyof SettingsDraft];
+
+/** A one-line text field bound to a field of the settings draft (named after it), with its error from the store. */
+function DraftInput({
+  draft,
+  field,
+  label,
+  type = 'text',
+  placeholder,
+  help,
+}: {
+  draft: SettingsDraft;
+  field: TextDraftField;
+  label: string;
+  type?: 'text' | 'url' | 'password';
+  placeholder?: string;
+  help?: ReactNode;
+}) {
+  const id = useId();
+  const error = useSettings((s) => s.fieldErrors[field]);
+  return (
+    <Field label={label} htmlFor={id} error={error} help={help}>
+      <input
+        id={id}
+        name={field}
+        className="input mono"
+        type={type}
+        inputMode={type === 'url' ? 'url' : undefined}
+        value={draft[field]}
+        placeholder={placeholder}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => actions.edit({ [field]: e.target.value })}
+      />
+    </Field>
+  );
+}
+
 function KubernetesSection({ draft }: { draft: SettingsDraft }) {
   const id = useId();
   const contexts = useSettings((s) => s.contexts);
@@ -242,48 +284,23 @@ function PrometheusSection({ draft }: { draft: SettingsDraft }) {
         <p>Request rates and error ratios. Optional: models are listed without it.</p>
       </header>
 
-      <Field
+      <DraftInput
+        draft={draft}
+        field="prometheusUrl"
         label="URL"
-        htmlFor={`${id}-url`}
-        error={errors.prometheusUrl}
+        type="url"
+        placeholder="http://prometheus.monitoring:9090"
         help="The server's base URL, e.g. http://prometheus.monitoring:9090. Leave empty to turn metrics off."
-      >
-        <input
-          id={`${id}-url`}
-          name="prometheusUrl"
-          className="input mono"
-          type="url"
-          inputMode="url"
-          value={draft.prometheusUrl}
-          placeholder="http://prometheus.monitoring:9090"
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={errors.prometheusUrl ? true : undefined}
-          aria-describedby={errors.prometheusUrl ? `${id}-url-error` : undefined}
-          onChange={(e) => actions.edit({ prometheusUrl: e.target.value })}
-        />
-      </Field>
+      />
 
-      <Field
+      <DraftInput
+        draft={draft}
+        field="alertmanagerUrl"
         label="Alertmanager URL"
-        htmlFor={`${id}-am-url`}
-        error={errors.alertmanagerUrl}
+        type="url"
+        placeholder="http://alertmanager.monitoring:9093"
         help="Firing alerts and silences. Optional; it uses the same authentication as Prometheus."
-      >
-        <input
-          id={`${id}-am-url`}
-          name="alertmanagerUrl"
-          className="input mono"
-          type="url"
-          inputMode="url"
-          value={draft.alertmanagerUrl}
-          placeholder="http://alertmanager.monitoring:9093"
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={errors.alertmanagerUrl ? true : undefined}
-          onChange={(e) => actions.edit({ alertmanagerUrl: e.target.value })}
-        />
-      </Field>
+      />
 
       <div className="field" role="radiogroup" aria-labelledby={`${id}-auth`}>
         <span className="field-label" id={`${id}-auth`}>
@@ -309,79 +326,38 @@ function PrometheusSection({ draft }: { draft: SettingsDraft }) {
       </div>
 
       {draft.authKind === 'bearer' && (
-        <Field
+        <DraftInput
+          draft={draft}
+          field="token"
           label="Token"
-          htmlFor={`${id}-token`}
-          error={errors.token}
+          type="password"
+          placeholder={hasToken ? '•••••••• saved; leave empty to keep it' : 'Paste a bearer token'}
           help={<SecretNote saved={hasToken} what="token" />}
-        >
-          <input
-            id={`${id}-token`}
-            name="token"
-            className="input mono"
-            type="password"
-            value={draft.token}
-            placeholder={hasToken ? '•••••••• saved; leave empty to keep it' : 'Paste a bearer token'}
-            autoComplete="off"
-            aria-invalid={errors.token ? true : undefined}
-            onChange={(e) => actions.edit({ token: e.target.value })}
-          />
-        </Field>
+        />
       )}
 
       {draft.authKind === 'basic' && (
         <>
-          <Field label="User name" htmlFor={`${id}-user`} error={errors.username}>
-            <input
-              id={`${id}-user`}
-              name="username"
-              className="input mono"
-              value={draft.username}
-              autoComplete="off"
-              spellCheck={false}
-              aria-invalid={errors.username ? true : undefined}
-              onChange={(e) => actions.edit({ username: e.target.value })}
-            />
-          </Field>
-          <Field
+          <DraftInput draft={draft} field="username" label="User name" />
+          <DraftInput
+            draft={draft}
+            field="password"
             label="Password"
-            htmlFor={`${id}-password`}
-            error={errors.password}
+            type="password"
+            placeholder={hasPassword ? '•••••••• saved; leave empty to keep it' : 'Password'}
             help={<SecretNote saved={hasPassword} what="password" />}
-          >
-            <input
-              id={`${id}-password`}
-              name="password"
-              className="input mono"
-              type="password"
-              value={draft.password}
-              placeholder={hasPassword ? '•••••••• saved; leave empty to keep it' : 'Password'}
-              autoComplete="off"
-              onChange={(e) => actions.edit({ password: e.target.value })}
-            />
-          </Field>
+          />
         </>
       )}
 
       {draft.authKind === 'sigv4' && (
-        <Field
+        <DraftInput
+          draft={draft}
+          field="awsRegion"
           label="AWS region"
-          htmlFor={`${id}-region`}
-          error={errors.awsRegion}
+          placeholder="us-east-1"
           help="Amazon Managed Prometheus: the URL is the workspace's (https://aps-workspaces.REGION.amazonaws.com/workspaces/ws-…). Credentials come from the AWS chain (environment, profiles, SSO); Firebreak never stores them."
-        >
-          <input
-            id={`${id}-region`}
-            name="awsRegion"
-            className="input mono"
-            value={draft.awsRegion}
-            placeholder="us-east-1"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errors.awsRegion ? true : undefined}
-            onChange={(e) => actions.edit({ awsRegion: e.target.value })}
-          />
-        </Field>
+        />
       )}
 
       <ConnectionExtras draft={draft} />
@@ -485,24 +461,13 @@ function ConnectionExtras({ draft }: { draft: SettingsDraft }) {
   return (
     <details className="form-extras" open={open} data-testid="connection-extras">
       <summary>Tenant and CA certificate</summary>
-      <Field
+      <DraftInput
+        draft={draft}
+        field="tenant"
         label="Tenant"
-        htmlFor={`${id}-tenant`}
-        error={errors.tenant}
+        placeholder="e.g. team-inference"
         help="Multi-tenant Mimir or Cortex: sent as X-Scope-OrgID to Prometheus and Alertmanager. Leave empty otherwise."
-      >
-        <input
-          id={`${id}-tenant`}
-          name="tenant"
-          className="input mono"
-          value={draft.tenant}
-          placeholder="e.g. team-inference"
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={errors.tenant ? true : undefined}
-          onChange={(e) => actions.edit({ tenant: e.target.value })}
-        />
-      </Field>
+      />
       <Field
         label="CA certificate"
         htmlFor={`${id}-ca`}
