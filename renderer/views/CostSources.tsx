@@ -1,36 +1,13 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState } from 'react';
 import type { CostSettings, FocusBadRow, PriceEntry, PriceTable } from '../../shared/cost';
 import { formatMoney } from '../../shared/money';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { Field } from '../components/Field';
 import { Icon } from '../components/Icon';
 import { formatTimestamp } from '../format';
 import { costStore, useCost } from '../state/cost';
 
 const actions = () => costStore.getState();
-
-function Field({
-  label,
-  htmlFor,
-  help,
-  children,
-}: {
-  label: string;
-  htmlFor: string;
-  help?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label className="field-label" htmlFor={htmlFor}>
-        {label}
-      </label>
-      <div className="field-control">
-        {children}
-        {help && <div className="field-help">{help}</div>}
-      </div>
-    </div>
-  );
-}
 
 /** `name = amount` lines <-> a record (budgets per model and per team). */
 function recordText(r: Record<string, string>): string {

@@ -1,6 +1,7 @@
 import { useEffect, useId, type ReactNode } from 'react';
 import type { KubeContextInfo } from '../../shared/domain';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { Field } from '../components/Field';
 import { ConnectionsPanel } from './ConnectionsPanel';
 import { Icon } from '../components/Icon';
 import { formatTimestamp } from '../format';
@@ -59,37 +60,6 @@ export function SettingsView() {
         <PrometheusSection draft={draft} />
         <SaveBar />
       </form>
-    </div>
-  );
-}
-
-function Field({
-  label,
-  htmlFor,
-  help,
-  error,
-  children,
-}: {
-  label: string;
-  htmlFor: string;
-  help?: ReactNode;
-  error?: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label className="field-label" htmlFor={htmlFor}>
-        {label}
-      </label>
-      <div className="field-control">
-        {children}
-        {error && (
-          <div className="field-error" id={`${htmlFor}-error`} role="alert">
-            {error}
-          </div>
-        )}
-        {help && <div className="field-help">{help}</div>}
-      </div>
     </div>
   );
 }
