@@ -1,4 +1,4 @@
-import type { ModelServerKind, ModelService } from '../shared/domain';
+import type { ModelServerKind, ModelService } from '../shared/models';
 
 /** Shown wherever a value is unknown (no metrics, no traffic). */
 export const NONE = '—';

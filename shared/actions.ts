@@ -1,20 +1,11 @@
+/**
+ * Actions: what a user can ask Firebreak to change (in a cluster or in Alertmanager), the preview a write is
+ * confirmed from and its outcome; its slice of the channel table. Every write goes through main/actions.
+ */
 import { z } from 'zod';
-import { isSpecificSilence, notSpecificSilence, silenceFields } from './metrics';
-
-const name = z.string().min(1).max(253);
-export const WorkloadRef = z.object({
-  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'InferenceService']),
-  namespace: name,
-  name,
-});
-export type WorkloadRef = z.infer<typeof WorkloadRef>;
-
-/** What splits traffic: a Gateway API HTTPRoute, an Istio VirtualService, or a Knative Service's traffic block. */
-export const RouteKind = z.enum(['HTTPRoute', 'VirtualService', 'KnativeService']);
-export type RouteKind = z.infer<typeof RouteKind>;
-
-export const RouteRef = z.object({ kind: RouteKind, namespace: name, name });
-export type RouteRef = z.infer<typeof RouteRef>;
+import { isSpecificSilence, notSpecificSilence, silenceFields } from './alerts';
+import { WorkloadRef } from './models';
+import { RouteRef } from './traffic';
 
 /** What a user can ask Firebreak to change, in a cluster or in Alertmanager. All go through one pipeline. */
 export const ActionRequest = z.discriminatedUnion('type', [
@@ -93,78 +84,17 @@ export const ActionOutcome = z.object({
 });
 export type ActionOutcome = z.infer<typeof ActionOutcome>;
 
-/** One revision of a workload, in the terms an incident commander compares. Env var names only, never values. */
-export const RevisionSummary = z.object({
-  revision: z.number().int(),
-  name: z.string(),
-  uid: z.string(),
-  createdAt: z.string().nullable(),
-  current: z.boolean(),
-  changeCause: z.string().nullable(),
-  containers: z.array(
-    z.object({
-      name: z.string(),
-      image: z.string(),
-      args: z.array(z.string()),
-      envNames: z.array(z.string()),
-      resources: z.record(z.string(), z.string()),
-    }),
-  ),
-  gpus: z.number(),
-});
-export type RevisionSummary = z.infer<typeof RevisionSummary>;
+// ---------- channels (spread into contract.ts) ----------
 
-export const RevisionHistory = z.object({
-  target: WorkloadRef,
-  revisions: z.array(RevisionSummary),
-  /** why there is no history (RawDeployment InferenceService, no ReplicaSets yet …) */
-  note: z.string().nullable(),
-});
-export type RevisionHistory = z.infer<typeof RevisionHistory>;
-
-export const RevisionDiffLine = z.object({
-  container: z.string().nullable(),
-  field: z.string(),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
-});
-export type RevisionDiffLine = z.infer<typeof RevisionDiffLine>;
-
-export const RouteView = z.object({
-  kind: RouteKind,
-  namespace: z.string(),
-  name: z.string(),
-  resourceVersion: z.string(),
-  rules: z.array(
-    z.array(
-      z.object({ name: z.string(), port: z.number().nullable(), weight: z.number(), share: z.number() }),
-    ),
-  ),
-  /** who would revert a hand edit, and what to do instead */
-  ownerWarning: z.string().nullable(),
-  conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().nullable() })),
-});
-export type RouteView = z.infer<typeof RouteView>;
-
-/** The Knative traffic target that follows the latest ready revision (a name no revision can have). */
-export const KNATIVE_LATEST = '@latest';
-
-/**
- * Where a backend's weight lives in the route object (a JSON pointer): `/spec/rules/0/backendRefs/1/weight`,
- * `/spec/http/0/route/1/weight`, `/spec/traffic/1/percent`.
- */
-export function weightPath(kind: RouteKind, rule: number, index: number): string {
-  switch (kind) {
-    case 'HTTPRoute':
-      return `/spec/rules/${rule}/backendRefs/${index}/weight`;
-    case 'VirtualService':
-      return `/spec/http/${rule}/route/${index}/weight`;
-    case 'KnativeService':
-      return `/spec/traffic/${index}/percent`;
-  }
-}
-
-/** Whether a route's weights must sum to exactly 100 (Istio and Knative), rather than being relative (Gateway API). */
-export function weightsArePercents(kind: RouteKind): boolean {
-  return kind !== 'HTTPRoute';
-}
+export const actionsChannels = {
+  /** plan, permission check, server dry run and diff: nothing is written */
+  'actions.prepare': {
+    input: z.object({ context: z.string().min(1).max(512).optional(), request: ActionRequest }).strict(),
+    output: PreparedAction,
+  },
+  /** the write, after the user typed the confirmation phrase; then watch until in effect, then audit */
+  'actions.execute': {
+    input: z.object({ id: z.string().uuid(), confirm: z.string().max(300) }).strict(),
+    output: ActionOutcome,
+  },
+} as const;

@@ -1,117 +1,37 @@
 /**
  * The contract between renderer and main: the only way they talk.
  * Each channel has an input and an output schema; each stream has a params and an event schema.
- * Types are inferred from the schemas, so a change here is checked on both sides.
+ * Types are inferred from the schemas, so a change here is checked on both sides. Each capability keeps its
+ * types and its slice of the table in shared/<capability>.ts; this file only merges them.
  */
-import { z } from 'zod';
-import {
-  AppInfo,
-  AuditEntry,
-  AuditVerification,
-  KubeConnection,
-  KubeConnectionList,
-  KubeContextList,
-  MappingRules,
-  MappingRulesView,
-  ModelList,
-  PrometheusCheck,
-  PrometheusSettingsInput,
-  SettingsUpdate,
-  SettingsView,
-} from './domain';
-import {
-  ActionOutcome,
-  ActionRequest,
-  PreparedAction,
-  RevisionHistory,
-  RouteView,
-  WorkloadRef,
-} from './actions';
-import { metricsChannels } from './metrics';
+import type { z } from 'zod';
+import { actionsChannels } from './actions';
+import { alertsChannels } from './alerts';
+import { auditChannels } from './audit';
+import { connectionsChannels } from './connections';
 import { costChannels } from './cost';
+import { gpuChannels } from './gpu';
+import { healthChannels } from './health';
+import { modelsChannels, modelsStreams } from './models';
+import { settingsChannels } from './settings';
+import { trafficChannels } from './traffic';
 
-const empty = z.object({}).strict();
-
+/** Each capability's slice (shared/<capability>.ts), merged: a channel's name says which capability it is. */
 export const channels = {
-  'app.info': { input: empty, output: AppInfo },
-  'settings.get': { input: empty, output: SettingsView },
-  'settings.update': { input: SettingsUpdate.strict(), output: SettingsView },
-  'kube.contexts': {
-    /** with a path, lists that file's contexts before it is saved (a preview); else the saved kubeconfig's */
-    input: z.object({ kubeconfigPath: z.string().trim().min(1).max(4096).optional() }).strict(),
-    output: KubeContextList,
-  },
-  /** every kubeconfig context with its connection status; `probe` checks the ones not connected once */
-  'kube.connections': {
-    input: z.object({ probe: z.boolean().optional() }).strict(),
-    output: KubeConnectionList,
-  },
-  /** connects (starts its inventory; several may be connected); `makeCurrent` also saves it as the current context */
-  'kube.connect': {
-    input: z.object({ context: z.string().min(1).max(512), makeCurrent: z.boolean().optional() }).strict(),
-    output: KubeConnection,
-  },
-  'kube.disconnect': {
-    input: z.object({ context: z.string().min(1).max(512) }).strict(),
-    output: KubeConnectionList,
-  },
-  'models.list': {
-    input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
-    output: ModelList,
-  },
-  /** which workloads are model services (labels, image patterns), with the defaults */
-  'models.mappingRules': { input: empty, output: MappingRulesView },
-  /** saves the rules; null = back to the defaults */
-  'models.saveMappingRules': {
-    input: z.object({ rules: MappingRules.nullable() }).strict(),
-    output: MappingRulesView,
-  },
-  'prometheus.check': {
-    /** with no input, checks the saved settings; with input, checks a proposed configuration before saving */
-    input: z.object({ proposed: PrometheusSettingsInput.optional() }).strict(),
-    output: PrometheusCheck,
-  },
-  'models.history': {
-    input: z.object({ context: z.string().min(1).max(512).optional(), target: WorkloadRef }).strict(),
-    output: RevisionHistory,
-  },
-  'traffic.routes': {
-    input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
-    output: z.array(RouteView),
-  },
-  /** plan, permission check, server dry run and diff: nothing is written */
-  'actions.prepare': {
-    input: z.object({ context: z.string().min(1).max(512).optional(), request: ActionRequest }).strict(),
-    output: PreparedAction,
-  },
-  /** the write, after the user typed the confirmation phrase; then watch until in effect, then audit */
-  'actions.execute': {
-    input: z.object({ id: z.string().uuid(), confirm: z.string().max(300) }).strict(),
-    output: ActionOutcome,
-  },
-  'audit.list': {
-    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
-    output: z.array(AuditEntry),
-  },
-  'audit.verify': { input: empty, output: AuditVerification },
-  ...metricsChannels,
+  ...settingsChannels,
+  ...connectionsChannels,
+  ...modelsChannels,
+  ...trafficChannels,
+  ...actionsChannels,
+  ...auditChannels,
+  ...healthChannels,
+  ...gpuChannels,
+  ...alertsChannels,
   ...costChannels,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const streams = {
-  /**
-   * the model list: sent when the cluster changes in a way the list shows (debounced, at most every 2 s), and every
-   * `intervalS` seconds with fresh rates
-   */
-  'models.live': {
-    params: z
-      .object({
-        context: z.string().min(1).max(512).optional(),
-        intervalS: z.number().int().min(2).max(300).default(10),
-      })
-      .strict(),
-    event: ModelList,
-  },
+  ...modelsStreams,
 } as const satisfies Record<string, { params: z.ZodType; event: z.ZodType }>;
 
 export type Channel = keyof typeof channels;

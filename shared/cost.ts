@@ -5,7 +5,7 @@
  * wire; a period is [start, end) with an exclusive end, like Cost Explorer's TimePeriod. A month is `YYYY-MM`.
  * Money: see money.ts (decimal strings on the wire, exact BigInt units inside, currency always attached).
  */
-import { httpUrl } from './domain';
+import { httpUrl } from './settings';
 import { z } from 'zod';
 import { AppErrorSchema } from './errors';
 import { CurrencyCode, DecimalString, MoneyWire } from './money';

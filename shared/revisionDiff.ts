@@ -1,4 +1,4 @@
-import type { RevisionDiffLine, RevisionSummary } from './actions';
+import type { RevisionDiffLine, RevisionSummary } from './models';
 
 /** What changed between two revisions, field by field: images, args, env var names, resources, GPUs, change-cause. */
 export function revisionDiff(from: RevisionSummary, to: RevisionSummary): RevisionDiffLine[] {

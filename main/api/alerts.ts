@@ -4,7 +4,8 @@
  */
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
 import { AppError, toAppErrorData } from '../../shared/errors';
-import { parseServiceId, type Alert, type AlertList } from '../../shared/metrics';
+import { parseServiceId } from '../../shared/models';
+import { type Alert, type AlertList } from '../../shared/alerts';
 import type { ExternalAction } from '../kube/actionPipeline';
 import { AlertmanagerClient } from '../metrics/alertmanager';
 import { fromAlertmanager, fromPrometheus, groupAlerts, type AlertOwner } from '../metrics/alerts';

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
-import { CatalogueOverride, Slo, type ServiceRef } from '../../shared/metrics';
+import { CatalogueOverride, Slo } from '../../shared/health';
+import { type ServiceRef } from '../../shared/models';
 import { loadMappingRules } from '../kube/inventory/mappingRules';
 import { modelViewFrom } from '../kube/inventory/modelView';
 import type { DiscoveredModelService } from '../kube/modelServices';

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import type { MetricsStatus, ModelList, ModelService } from '../../shared/domain';
+import type { MetricsStatus, ModelList, ModelService } from '../../shared/models';
 import type { Connection, Connections } from '../kube/connections';
 import { inventoryStatusView } from '../kube/inventory/inventory';
 import { loadMappingRules } from '../kube/inventory/mappingRules';

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import type { PrometheusCheck } from '../../shared/domain';
+import type { PrometheusCheck } from '../../shared/settings';
 import type { ChannelParsedInput } from '../../shared/contract';
 import { PrometheusClient } from '../metrics/prometheus';
 import type { ApiContext } from './context';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { AppInfo, SettingsUpdate, SettingsView } from '../../shared/domain';
+import type { AppInfo, SettingsUpdate, SettingsView } from '../../shared/settings';
 import { kubeconfigSources } from '../kube/kubeconfig';
 import type { ApiContext } from './context';
 

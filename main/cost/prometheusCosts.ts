@@ -10,7 +10,7 @@
  * Results go through the series cache (a closed day never changes, so it is asked once).
  */
 import { DAY_MS, type DayRange } from '../../shared/cost';
-import type { ModelServerKind } from '../../shared/domain';
+import type { ModelServerKind } from '../../shared/models';
 import { AppError } from '../../shared/errors';
 import { rateCatalogue } from '../metrics/catalogue';
 import { ENGINE_ACTIVE, GPU_UTIL, holderOf, nodeOf } from '../metrics/gpu';

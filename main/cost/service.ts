@@ -28,7 +28,7 @@ import {
   type RefreshResult,
   type SourceStatus,
 } from '../../shared/cost';
-import type { ModelServerKind } from '../../shared/domain';
+import type { ModelServerKind } from '../../shared/models';
 import { AppError, toAppErrorData } from '../../shared/errors';
 import { amountUnits, parseAmount, toWire, unitsFromNumber, type Money } from '../../shared/money';
 import type { PrometheusClient } from '../metrics/prometheus';

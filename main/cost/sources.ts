@@ -3,7 +3,7 @@
  * the days it covers. The review then takes each day from the best source that has it:
  * Cost Explorer > FOCUS import > OpenCost > price table (the bill first, estimates last).
  */
-import type { ModelServerKind } from '../../shared/domain';
+import type { ModelServerKind } from '../../shared/models';
 import {
   dayText,
   parseDay,

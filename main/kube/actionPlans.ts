@@ -1,6 +1,7 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-import type { ActionRequest, KubeActionRequest, WorkloadRef } from '../../shared/actions';
+import type { ActionRequest, KubeActionRequest } from '../../shared/actions';
+import type { WorkloadRef } from '../../shared/models';
 import { deploymentRollbackPlan, revisionOf, type JsonPatchOp } from './rollbackPlan';
 import { KINDS, type KindName, type KubeObject, type PatchType, type ResourceClient } from './resources';
 import { owningController, routeSplit, trafficPatch } from './trafficSplit';

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeConnection, KubeConnectionList, KubeConnectionStatus } from '../../shared/domain';
+import type { KubeConnection, KubeConnectionList, KubeConnectionStatus } from '../../shared/connections';
 import { AppError, toAppErrorData, type AppErrorData } from '../../shared/errors';
 import { KubeHttp, kubeHttpError } from './inventory/http';
 import { Inventory, inventoryStatusView, type InventoryOptions } from './inventory/inventory';

@@ -4,7 +4,7 @@
  * (CrashLoopBackOff, ImagePullBackOff, OOMKilled, Unschedulable, not Ready for over 2 minutes …), and the
  * recent Warning events of the workload, its ReplicaSets and its pods. Pure: the inventory supplies the objects.
  */
-import type { FailingPod, ModelHealth, WarningEvent } from '../../shared/domain';
+import type { FailingPod, ModelHealth, WarningEvent } from '../../shared/models';
 import type { ContainerStatus, KubeEvent, Pod } from './inventory/objects';
 
 /** a pod not Ready for longer than this is failing (a rolling update's new pod gets this long) */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-import type { KubeContextInfo, KubeContextList } from '../../shared/domain';
+import type { KubeContextInfo, KubeContextList } from '../../shared/connections';
 
 /** The environment the kubeconfig is resolved from (passed in, so tests and serve mode need not touch process.env). */
 export interface KubeEnv {

@@ -1,5 +1,5 @@
 import type { V1Container, V1Deployment, V1ObjectMeta, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { ModelServerKind, type MappingRules, type WorkloadKind } from '../../shared/domain';
+import { ModelServerKind, type MappingRules, type WorkloadKind } from '../../shared/models';
 
 /** A model service as found in the cluster, before metrics are joined to it. */
 export interface DiscoveredModelService {

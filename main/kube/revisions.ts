@@ -1,5 +1,5 @@
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { RevisionHistory, RevisionSummary, WorkloadRef } from '../../shared/actions';
+import type { RevisionHistory, RevisionSummary, WorkloadRef } from '../../shared/models';
 import { labelSelector } from './actionPlans';
 import type { KubeObject, ResourceClient } from './resources';
 

@@ -1,4 +1,4 @@
-import type { RouteKind, RouteView } from '../../shared/actions';
+import type { RouteKind, RouteView } from '../../shared/traffic';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { kubeError } from './errors';
 import { KINDS, type KubeObject } from './resources';

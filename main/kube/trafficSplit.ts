@@ -1,4 +1,4 @@
-import { KNATIVE_LATEST, weightPath, weightsArePercents, type RouteKind } from '../../shared/actions';
+import { KNATIVE_LATEST, weightPath, weightsArePercents, type RouteKind } from '../../shared/traffic';
 import { AppError } from '../../shared/errors';
 import type { JsonPatchOp } from './rollbackPlan';
 

@@ -3,7 +3,7 @@
  * joined with Prometheus's pending ones (Alertmanager never sees an alert before its `for:` has passed),
  * grouped by the model service they are about.
  */
-import { safeHttpUrl, type Alert, type AlertGroup } from '../../shared/metrics';
+import { safeHttpUrl, type Alert, type AlertGroup } from '../../shared/alerts';
 import type { AmAlert } from './alertmanager';
 import type { PrometheusAlert } from './prometheus';
 

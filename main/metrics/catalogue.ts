@@ -1,4 +1,4 @@
-import type { ModelServerKind } from '../../shared/domain';
+import type { ModelServerKind } from '../../shared/models';
 
 /**
  * The PromQL behind each model server's request and error rates, per (namespace, pod) so one query per

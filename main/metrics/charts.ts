@@ -3,8 +3,13 @@
  * for transport, non-finite samples counted, too many series cut (and said so), and a note that says why a
  * chart is empty.
  */
-import type { ChartUnit, RangeChart, Series } from '../../shared/metrics';
-import { chooseStep, type StepChoice } from '../../shared/metrics';
+import {
+  type ChartUnit,
+  type RangeChart,
+  type Series,
+  chooseStep,
+  type StepChoice,
+} from '../../shared/series';
 import type { CachedGrid } from './rangeCache';
 
 /** Series per chart sent to the renderer; more would be unreadable and slow. */

@@ -7,16 +7,8 @@
  * holds a GPU is read from `pod`/`namespace`, or `exported_pod`/`exported_namespace` where the scrape did not
  * honour the exporter's labels (those then name the workload; `pod` names the exporter itself).
  */
-import {
-  NO_CELL,
-  type GpuFleet,
-  type GpuGroup,
-  type GpuRow,
-  type IdleGpu,
-  type RangeChart,
-  type Series,
-} from '../../shared/metrics';
-import type { StepChoice } from '../../shared/metrics';
+import { NO_CELL, type GpuFleet, type GpuGroup, type GpuRow, type IdleGpu } from '../../shared/gpu';
+import { type RangeChart, type Series, type StepChoice } from '../../shared/series';
 import { AppError } from '../../shared/errors';
 import { buildChart, failedChart, gridFor, roundForChart } from './charts';
 import { tablePrice, type GpuPriceList } from './gpuPrices';

@@ -11,7 +11,7 @@
  * with any whitespace and field order. Anything else (an error, native histograms, an unexpected token)
  * returns null and the caller parses the answer with JSON.parse and zod as usual: the fast path never guesses.
  */
-import type { NonFinite } from '../../shared/metrics';
+import type { NonFinite } from '../../shared/series';
 
 export interface FastSeries {
   labels: Record<string, string>;

@@ -17,12 +17,11 @@ import {
   type HealthNow,
   type ModelHealth,
   type ModelTile,
-  type RangeChart,
-  type ServiceRef,
   type Slo,
   type SloStatus,
-} from '../../shared/metrics';
-import type { StepChoice } from '../../shared/metrics';
+} from '../../shared/health';
+import { type RangeChart, type StepChoice } from '../../shared/series';
+import { type ServiceRef } from '../../shared/models';
 import type { SeriesCache } from '../store';
 import { buildChart, failedChart, gridFor, lastValue, pool, type ChartPart } from './charts';
 import type { PrometheusClient } from './prometheus';

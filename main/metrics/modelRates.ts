@@ -1,4 +1,4 @@
-import type { ModelServerKind } from '../../shared/domain';
+import type { ModelServerKind } from '../../shared/models';
 import { rateCatalogue } from './catalogue';
 import type { InstantSample, PrometheusClient } from './prometheus';
 

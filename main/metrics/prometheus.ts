@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import type { NonFinite } from '../../shared/metrics';
+import type { NonFinite } from '../../shared/series';
 import { HttpEndpoint, type AwsCredentialProvider, type HttpResponse } from './http';
 import { parseMatrixFast } from './matrixParser';
 

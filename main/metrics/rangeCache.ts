@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import type { CacheInfo } from '../../shared/metrics';
+import type { CacheInfo } from '../../shared/series';
 import type { SeriesCache } from '../store';
 import { parseValue, type GridResult, type InstantSample, type PrometheusClient } from './prometheus';
 

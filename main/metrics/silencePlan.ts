@@ -7,7 +7,7 @@
  */
 import type { ActionRequest, DiffLine } from '../../shared/actions';
 import { AppError } from '../../shared/errors';
-import { formatMinutes, silenceName } from '../../shared/metrics';
+import { formatMinutes, silenceName } from '../../shared/alerts';
 import type { AlertmanagerClient, AmAlert, AmSilence } from './alertmanager';
 import { matchesSilence } from './alerts';
 

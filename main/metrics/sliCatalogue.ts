@@ -8,8 +8,8 @@
  * families exist is detected from the metric names present for those pods, so a user writes no PromQL to
  * start; an override per model service replaces any part.
  */
-import type { ModelServerKind } from '../../shared/domain';
-import { parseServiceId, type CatalogueOverride, type ServiceRef, type SliName } from '../../shared/metrics';
+import { type ModelServerKind, parseServiceId, type ServiceRef } from '../../shared/models';
+import { type CatalogueOverride, type SliName } from '../../shared/health';
 
 /** A query for a rate window such as `5m`. */
 export type WindowedQuery = (window: string) => string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PrometheusSettingsInput, SettingsUpdate, SettingsView } from '../../shared/domain';
+import type { PrometheusSettingsInput, SettingsUpdate, SettingsView } from '../../shared/settings';
 import type { PrometheusAuth, PrometheusConfig } from '../metrics/prometheus';
 import type { Store } from '../store';
 import type { SecretVault } from './secretVault';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { AuditEntry, AuditVerification } from '../../shared/domain';
+import type { AuditEntry, AuditVerification } from '../../shared/audit';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from './canonicalJson';
 import type { Connection } from './database';

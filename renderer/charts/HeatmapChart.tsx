@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/metrics';
+import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/gpu';
 import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts } from './echarts';
 import { formatTime, heatmapTooltip, rowLabel } from './format';

@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RangeChart } from '../../shared/metrics';
-import { lttb } from '../../shared/metrics';
+import { type RangeChart, lttb } from '../../shared/series';
 import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts, palette } from './echarts';
 import { formatAxis, formatTime, lineTooltip } from './format';

@@ -3,7 +3,7 @@
  * data (series names, labels, pods) goes through `escape` (ECharts' encodeHTML), so a label value such as
  * `<img src=x onerror=…>` is shown as text.
  */
-import type { ChartUnit } from '../../shared/metrics';
+import type { ChartUnit } from '../../shared/series';
 
 export type Escape = (text: string) => string;
 

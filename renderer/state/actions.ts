@@ -1,9 +1,9 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ActionOutcome, ActionRequest, PreparedAction, WorkloadRef } from '../../shared/actions';
-import type { WorkloadKind } from '../../shared/domain';
+import type { ActionOutcome, ActionRequest, PreparedAction } from '../../shared/actions';
+import type { WorkloadRef, WorkloadKind } from '../../shared/models';
 import type { AppErrorData } from '../../shared/errors';
-import { formatMinutes, silenceName } from '../../shared/metrics';
+import { formatMinutes, silenceName } from '../../shared/alerts';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { systemClock, type Clock } from './async';

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo } from '../../shared/domain';
+import type { AppInfo } from '../../shared/settings';
 import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { idle, loading, settle, systemClock, type AsyncState, type Clock } from './async';

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AuditEntry, AuditVerification } from '../../shared/domain';
+import type { AuditEntry, AuditVerification } from '../../shared/audit';
 import type { Transport } from '../../shared/transport';
 import { idle, loading, settle, systemClock, type AsyncState, type Clock } from './async';
 

@@ -1,16 +1,16 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppErrorData } from '../../shared/errors';
+import type { AlertList } from '../../shared/alerts';
 import type {
-  AlertList,
   CatalogueEntryView,
   CatalogueOverride,
-  GpuFleet,
   ModelHealth,
   ModelOverview,
-  ServiceRef,
   Slo,
-} from '../../shared/metrics';
+} from '../../shared/health';
+import type { GpuFleet } from '../../shared/gpu';
+import type { ServiceRef } from '../../shared/models';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { failed, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';

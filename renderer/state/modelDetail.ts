@@ -1,7 +1,12 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { RevisionDiffLine, RevisionHistory, RevisionSummary, WorkloadRef } from '../../shared/actions';
-import type { WorkloadKind } from '../../shared/domain';
+import type {
+  RevisionDiffLine,
+  RevisionHistory,
+  RevisionSummary,
+  WorkloadRef,
+  WorkloadKind,
+} from '../../shared/models';
 import type { Transport } from '../../shared/transport';
 import { revisionDiff } from '../../shared/revisionDiff';
 import { getTransport } from '../client/current';

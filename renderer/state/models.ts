@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ModelList } from '../../shared/domain';
+import type { ModelList } from '../../shared/models';
 import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { DEFAULT_MODEL_SORT, nextSort, type ModelSort, type ModelSortKey } from '../format';

@@ -1,4 +1,6 @@
-import type { KubeContextList, ModelList, SettingsView } from '../../shared/domain';
+import type { KubeContextList } from '../../shared/connections';
+import type { ModelList } from '../../shared/models';
+import type { SettingsView } from '../../shared/settings';
 import type { AppErrorData } from '../../shared/errors';
 import type { AsyncState } from './async';
 import { isNotConnected } from './models';

@@ -1,11 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { KubeContextList } from '../../shared/connections';
 import type {
-  KubeContextList,
   PrometheusCheck,
   PrometheusSettingsInput,
   SettingsUpdate,
   SettingsView,
-} from '../../shared/domain';
+} from '../../shared/settings';
 import type { z } from 'zod';
 import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';

@@ -1,15 +1,9 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import {
-  weightPath,
-  weightsArePercents,
-  type ActionRequest,
-  type DiffLine,
-  type RouteRef,
-  type RouteView,
-} from '../../shared/actions';
+import { weightPath, weightsArePercents, type RouteRef, type RouteView } from '../../shared/traffic';
+import { type ActionRequest, type DiffLine } from '../../shared/actions';
 import type { PathLabels } from './actions';
-import type { AuditEntry } from '../../shared/domain';
+import type { AuditEntry } from '../../shared/audit';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { failed, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';

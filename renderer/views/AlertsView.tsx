@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ActionRequest } from '../../shared/actions';
-import type { Alert, AlertGroup, AlertList } from '../../shared/metrics';
+import type { Alert, AlertGroup, AlertList } from '../../shared/alerts';
 import { ActionDialog } from '../components/ActionDialog';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';

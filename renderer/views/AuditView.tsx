@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { AuditEntry } from '../../shared/domain';
+import type { AuditEntry } from '../../shared/audit';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';
 import { ErrorPanel } from '../components/ErrorPanel';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { KubeConnection, KubeConnectionList } from '../../shared/domain';
+import type { KubeConnection, KubeConnectionList } from '../../shared/connections';
 import type { AppErrorData, Result } from '../../shared/errors';
 import { getTransport } from '../client/current';
 import { Icon } from '../components/Icon';

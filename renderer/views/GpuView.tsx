@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import type { GpuGroup, IdleGpu } from '../../shared/metrics';
+import type { GpuGroup, IdleGpu } from '../../shared/gpu';
 import { HeatmapChart } from '../charts/HeatmapChart';
 import { TimeChart } from '../charts/TimeChart';
 import { formatValue } from '../charts/format';

@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { RevisionSummary, WorkloadRef } from '../../shared/actions';
-import type { ModelService } from '../../shared/domain';
+import type { RevisionSummary, WorkloadRef, ModelService } from '../../shared/models';
 import { ActionDialog } from '../components/ActionDialog';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';

@@ -1,13 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
-import type { ModelServerKind } from '../../shared/domain';
-import type {
-  BurnWindow,
-  CatalogueOverride,
-  ModelHealth,
-  ModelTile,
-  ServiceRef,
-  Slo,
-} from '../../shared/metrics';
+import type { ModelServerKind, ServiceRef } from '../../shared/models';
+import type { BurnWindow, CatalogueOverride, ModelHealth, ModelTile, Slo } from '../../shared/health';
 import { Sparkline } from '../charts/Sparkline';
 import { TimeChart } from '../charts/TimeChart';
 import { formatValue } from '../charts/format';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { ModelService, MetricsStatus } from '../../shared/domain';
+import type { ModelService, MetricsStatus } from '../../shared/models';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';
 import { ErrorPanel } from '../components/ErrorPanel';

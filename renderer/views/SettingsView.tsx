@@ -1,5 +1,5 @@
 import { useEffect, useId, type ReactNode } from 'react';
-import type { KubeContextInfo } from '../../shared/domain';
+import type { KubeContextInfo } from '../../shared/connections';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { Field } from '../components/Field';
 import { ConnectionsPanel } from './ConnectionsPanel';

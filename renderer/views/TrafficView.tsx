@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RouteView } from '../../shared/actions';
-import type { AuditEntry, ModelService } from '../../shared/domain';
+import type { RouteView } from '../../shared/traffic';
+import type { AuditEntry } from '../../shared/audit';
+import type { ModelService } from '../../shared/models';
 import { ActionDialog } from '../components/ActionDialog';
 import { Banner } from '../components/Banner';
 import { Empty } from '../components/Empty';

@@ -19,7 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chooseStep } from '../../shared/metrics';
+import { chooseStep } from '../../shared/series';
 import { gpuHeatmap, heatmapQuery } from '../../main/metrics/gpu';
 import { PrometheusClient } from '../../main/metrics/prometheus';
 import { openStore } from '../../main/store';

@@ -14,7 +14,7 @@ import { loadKubeConfig } from '../../main/kube/kubeconfig';
 import { KubeHttp } from '../../main/kube/inventory/http';
 import { Inventory } from '../../main/kube/inventory/inventory';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
-import type { ModelList } from '../../shared/domain';
+import type { ModelList } from '../../shared/models';
 import { AppError, type AppErrorData } from '../../shared/errors';
 import type { StreamMessage } from '../../shared/transport';
 import { seedKube } from '../harness';

@@ -12,7 +12,7 @@ import type { Dispatcher } from '../../shared/transport';
 import { createAppApi } from '../../main/api';
 import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
 import type { SeriesDef } from '../harness/scenario';
-import { decodeCells, NO_CELL } from '../../shared/metrics';
+import { decodeCells, NO_CELL } from '../../shared/gpu';
 
 let sandbox: Sandbox;
 let api: { dispatcher: Dispatcher; close(): Promise<void> };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { objectDiff, redactSecrets } from '../../main/kube/actionDiff';
 import { revisionDiff } from '../../main/kube/revisions';
 import { rolloutStatus } from '../../main/kube/rolloutStatus';
-import type { RevisionSummary } from '../../shared/actions';
+import type { RevisionSummary } from '../../shared/models';
 
 describe('action diff', () => {
   it('shows what changes, never env values, ignoring bookkeeping fields', () => {

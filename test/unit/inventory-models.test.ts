@@ -4,8 +4,7 @@
  * what modelServicesFrom always did), and what the projections keep of untrusted objects.
  */
 import { describe, expect, it } from 'vitest';
-import type { MappingRules } from '../../shared/domain';
-import { MappingRules as MappingRulesSchema } from '../../shared/domain';
+import { type MappingRules, MappingRules as MappingRulesSchema } from '../../shared/models';
 import { kindSpec, type InventoryKindName, type InventoryObjects } from '../../main/kube/inventory/kinds';
 import { parseListPage } from '../../main/kube/inventory/listPage';
 import { modelViewFrom, type InventorySource } from '../../main/kube/inventory/modelView';

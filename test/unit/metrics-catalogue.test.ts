@@ -25,8 +25,8 @@ import {
   matchesSilence,
   ownerOf,
 } from '../../main/metrics/alerts';
-import type { ServiceRef } from '../../shared/metrics';
-import { ServiceRef as ServiceRefSchema, silenceName } from '../../shared/metrics';
+import { type ServiceRef, ServiceRef as ServiceRefSchema } from '../../shared/models';
+import { silenceName } from '../../shared/alerts';
 import { ActionRequest } from '../../shared/actions';
 
 const svc = (id: string, serverKind: ServiceRef['serverKind'] = 'generic', modelName = 'm'): ServiceRef => ({

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BURN_WINDOWS,
-  PROMETHEUS_MAX_POINTS,
-  burnRate,
-  burnWindow,
-  chooseStep,
-  histogramQuantile,
-  lttb,
-  safeHttpUrl,
-  decodeCells,
-  NO_CELL,
-  shareAbove,
-  STEP_LADDER_S,
-} from '../../shared/metrics';
+import { BURN_WINDOWS, burnRate, burnWindow, shareAbove } from '../../shared/health';
+import { PROMETHEUS_MAX_POINTS, chooseStep, lttb, STEP_LADDER_S } from '../../shared/series';
+import { histogramQuantile } from './histogramQuantile';
+import { safeHttpUrl } from '../../shared/alerts';
+import { decodeCells, NO_CELL } from '../../shared/gpu';
 import { toGrid, parseValue } from '../../main/metrics/prometheus';
 import { roundForChart, buildChart } from '../../main/metrics/charts';
 import { decodeGrid, encodeGrid, regrid } from '../../main/metrics/rangeCache';

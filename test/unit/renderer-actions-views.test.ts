@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RevisionSummary, RouteView } from '../../shared/actions';
-import type { AuditEntry } from '../../shared/domain';
+import type { RevisionSummary } from '../../shared/models';
+import type { RouteView } from '../../shared/traffic';
+import type { AuditEntry } from '../../shared/audit';
 import type { Channel, ChannelInput } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelService } from '../../shared/domain';
+import type { ModelService } from '../../shared/models';
 import {
   errorRatioSeverity,
   filterModels,

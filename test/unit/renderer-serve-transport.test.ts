@@ -7,7 +7,7 @@ import {
   type FetchLike,
   type SocketLike,
 } from '../../renderer/client/serve';
-import type { ModelList } from '../../shared/domain';
+import type { ModelList } from '../../shared/models';
 
 class FakeSocket implements SocketLike {
   static instances: FakeSocket[] = [];

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Channel, ChannelInput, Stream } from '../../shared/contract';
-import type { ModelList, SettingsView } from '../../shared/domain';
+import type { ModelList } from '../../shared/models';
+import type { SettingsView } from '../../shared/settings';
 import type { AppErrorData, Result } from '../../shared/errors';
 import type { StreamMessage, Transport } from '../../shared/transport';
 import { createAppStore } from '../../renderer/state/app';

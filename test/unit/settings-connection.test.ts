@@ -3,7 +3,7 @@
  * saved, what the view shows, what omitted and null mean, and what reaches the clients.
  */
 import { describe, expect, it } from 'vitest';
-import { SettingsUpdate } from '../../shared/domain';
+import { SettingsUpdate } from '../../shared/settings';
 import { memoryVault } from '../../main/settings/secretVault';
 import { Settings } from '../../main/settings/settings';
 import { openStore } from '../../main/store';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { AuditEntry, AuditVerification } from '../../shared/domain';
+import { AuditEntry, AuditVerification } from '../../shared/audit';
 import { AppError } from '../../shared/errors';
 import {
   auditEntryHash,

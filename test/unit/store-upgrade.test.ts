@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { AuditEntry } from '../../shared/domain';
+import { AuditEntry } from '../../shared/audit';
 import {
   auditEntryHash,
   canonicalJson,

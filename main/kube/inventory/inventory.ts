@@ -4,7 +4,7 @@
  * whether it may be out of date (`stale`: some kind has had no live watch for longer than `staleAfterMs`), and
  * tells listeners when anything changed. Nothing here polls: after the first list only watch events arrive.
  */
-import type { InventoryStatusView } from '../../../shared/domain';
+import type { InventoryStatusView } from '../../../shared/connections';
 import { toAppErrorData, type AppErrorData } from '../../../shared/errors';
 import { Backoff, type BackoffOptions } from './backoff';
 import { KubeAbortError, kubeHttpError, statusOf, type KubeHttp } from './http';

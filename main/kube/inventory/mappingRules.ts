@@ -3,7 +3,7 @@
  * profile's settings (the store's key/value table; no secret in them). Nothing saved, or something that no
  * longer parses (edited by hand, an older build): the defaults, which are what modelServicesFrom always did.
  */
-import { MappingRules, type MappingRulesView } from '../../../shared/domain';
+import { MappingRules, type MappingRulesView } from '../../../shared/models';
 import type { Store } from '../../store';
 import { DEFAULT_MAPPING_RULES } from '../modelServices';
 

@@ -4,7 +4,7 @@
  * their health, the Warning events about it, and the routes that send it traffic. Pure over the inventory's
  * current objects; one pass builds the indexes, so 20,000 pods cost milliseconds.
  */
-import type { MappingRules, ModelHealth, ModelRoute } from '../../../shared/domain';
+import type { MappingRules, ModelHealth, ModelRoute } from '../../../shared/models';
 import { healthOf } from '../health';
 import { modelServicesFrom, type ClusterObjects, type DiscoveredModelService } from '../modelServices';
 import type { InventoryKindName, InventoryObjects } from './kinds';

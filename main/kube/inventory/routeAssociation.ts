@@ -6,7 +6,7 @@
  * InferenceService also routes by itself: `status.components.predictor.traffic` splits between revisions.
  * Pure: the inventory supplies the objects.
  */
-import type { ModelRoute } from '../../../shared/domain';
+import type { ModelRoute } from '../../../shared/models';
 import { httpRouteSplit, virtualServiceSplit } from '../trafficSplit';
 import type { HTTPRoute, Labels, Service, ServingObject, TrafficTarget, VirtualService } from './objects';
 
