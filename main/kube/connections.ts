@@ -58,12 +58,13 @@ export class Connection {
   constructor(
     readonly context: string,
     readonly fingerprint: string,
-    kc: KubeConfig,
+    /** the kubeconfig switched to this context: the one the screens read with, and writes use too */
+    readonly kubeConfig: KubeConfig,
     opts: ConnectionsOptions,
     private readonly now: () => number,
   ) {
-    const namespace = kc.getContextObject(context)?.namespace ?? 'default';
-    this.inventory = new Inventory({ ...opts.inventory, http: new KubeHttp(kc), namespace, now });
+    const namespace = kubeConfig.getContextObject(context)?.namespace ?? 'default';
+    this.inventory = new Inventory({ ...opts.inventory, http: new KubeHttp(kubeConfig), namespace, now });
   }
 
   start(): void {
