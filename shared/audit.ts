@@ -17,6 +17,8 @@ export const AuditVerification = z.object({
   ok: z.boolean(),
   entries: z.number().int().nonnegative(),
   brokenAt: z.number().int().nullable(),
+  /** the newest entries were deleted: the chain is shorter than its head, kept outside it, says */
+  truncated: z.object({ expectedEntries: z.number().int().positive() }).optional(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 

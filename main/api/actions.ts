@@ -1,46 +1,50 @@
-import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
-import { ActionPipeline } from '../kube/actionPipeline';
-import { kubeConfigFor } from '../kube/kubeconfig';
-import { ResourceClient } from '../kube/resources';
-import { revisionHistory } from '../kube/revisions';
-import { listRoutes } from '../kube/routes';
-import { silenceAction } from './alerts';
+/** Actions: every write goes through the one pipeline of main/actions (cluster objects and Alertmanager silences). */
+import type { actionsChannels } from '../../shared/actions';
+import { ActionPipeline } from '../actions/pipeline';
+import { silenceAction } from '../actions/silence';
 import type { ApiContext } from './context';
+import type { HandlersOf } from './dispatch';
 
-/** Revision history, routes, and the one pipeline every write goes through (cluster and Alertmanager). */
-export function actionHandlers(
+export interface ActionsApiOptions {
+  /** how long a cluster write is watched for its effect (tests shorten it) */
+  effectTimeoutMs?: number;
+  /** how long a silence is checked for its effect */
+  silenceTimeoutMs?: number;
+}
+
+export function actionsHandlers(
   ctx: ApiContext,
-  options: { effectTimeoutMs?: number; silenceTimeoutMs?: number } = {},
-) {
+  pipeline: ActionPipeline,
+  options: ActionsApiOptions = {},
+): HandlersOf<typeof actionsChannels> {
+  return {
+    'actions.prepare': async ({ context, request }) => {
+      if (request.type === 'silence') {
+        const action = await silenceAction(ctx.settings.alertmanagerConfig(), ctx.actor, request, {
+          ...(options.silenceTimeoutMs !== undefined ? { effectTimeoutMs: options.silenceTimeoutMs } : {}),
+        });
+        return pipeline.prepareExternal(request, action);
+      }
+      // the live connection the screens read from: its kubeconfig, and its inventory to watch the effect on
+      return pipeline.prepare(ctx.connections.connect(context ?? null), request);
+    },
+    'actions.execute': (input) => pipeline.execute(input.id, input.confirm),
+  };
+}
+
+/** The pipeline of this profile; on start it settles the actions a previous run left started. */
+export function actionPipeline(ctx: ApiContext, options: ActionsApiOptions = {}): ActionPipeline {
   const pipeline = new ActionPipeline({
     store: ctx.store,
     actor: ctx.actor,
     ...(options.effectTimeoutMs !== undefined ? { effectTimeoutMs: options.effectTimeoutMs } : {}),
   });
-  const kubeConfig = (context?: string) => {
-    const saved = ctx.settings.kube();
-    return kubeConfigFor(saved.kubeconfigPath, context ?? saved.context, ctx.env);
-  };
-  return {
-    'models.history': (
-      input: ChannelParsedInput<'models.history'>,
-    ): Promise<ChannelOutput<'models.history'>> =>
-      revisionHistory(new ResourceClient(kubeConfig(input.context)), input.target),
-    'traffic.routes': (
-      input: ChannelParsedInput<'traffic.routes'>,
-    ): Promise<ChannelOutput<'traffic.routes'>> => listRoutes(kubeConfig(input.context)),
-    'actions.prepare': (
-      input: ChannelParsedInput<'actions.prepare'>,
-    ): Promise<ChannelOutput<'actions.prepare'>> => {
-      const { request } = input;
-      if (request.type === 'silence')
-        return silenceAction(ctx, request, {
-          ...(options.silenceTimeoutMs !== undefined ? { effectTimeoutMs: options.silenceTimeoutMs } : {}),
-        }).then((action) => pipeline.prepareExternal(request, action));
-      return pipeline.prepare(kubeConfig(input.context), request);
-    },
-    'actions.execute': (
-      input: ChannelParsedInput<'actions.execute'>,
-    ): Promise<ChannelOutput<'actions.execute'>> => pipeline.execute(input.id, input.confirm),
-  };
+  if (!ctx.store.readonly && ctx.store.audit.unfinished().length > 0) {
+    void pipeline
+      .reconcile((context) => ctx.connections.connect(context))
+      .catch(() => {
+        // what cannot be settled now stays started in the audit list, and is tried again on the next start
+      });
+  }
+  return pipeline;
 }

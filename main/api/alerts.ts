@@ -1,18 +1,17 @@
 /**
- * The alert list (Alertmanager's firing and suppressed alerts plus Prometheus's pending ones, grouped by model
- * service), and silences as actions of the pipeline.
+ * The alert list: Alertmanager's firing and suppressed alerts plus Prometheus's pending ones, grouped by model
+ * service. A silence is an action (main/actions/silence.ts).
  */
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
-import { AppError, toAppErrorData } from '../../shared/errors';
+import { toAppErrorData } from '../../shared/errors';
 import { parseServiceId } from '../../shared/models';
-import { type Alert, type AlertList } from '../../shared/alerts';
-import type { ExternalAction } from '../kube/actionPipeline';
+import type { Alert, AlertList, alertsChannels } from '../../shared/alerts';
 import { AlertmanagerClient } from '../metrics/alertmanager';
 import { fromAlertmanager, fromPrometheus, groupAlerts, type AlertOwner } from '../metrics/alerts';
-import { applySilence, planSilence, type SilenceRequest } from '../metrics/silencePlan';
 import { PrometheusClient } from '../metrics/prometheus';
 import type { ApiContext } from './context';
-import { modelServicesOrNone } from './metrics';
+import type { HandlersOf } from './dispatch';
+import { modelServicesOrNone } from './models';
 
 type SourceStatus = AlertList['alertmanager'];
 
@@ -33,7 +32,13 @@ async function owners(ctx: ApiContext, context?: string): Promise<AlertOwner[]> 
   }));
 }
 
-export async function listAlerts(
+export function alertsHandlers(ctx: ApiContext): HandlersOf<typeof alertsChannels> {
+  return {
+    'alerts.list': (input) => listAlerts(ctx, input),
+  };
+}
+
+async function listAlerts(
   ctx: ApiContext,
   input: ChannelParsedInput<'alerts.list'>,
 ): Promise<ChannelOutput<'alerts.list'>> {
@@ -65,79 +70,5 @@ export async function listAlerts(
     counts: { firing: count('firing'), pending: count('pending'), suppressed: count('suppressed') },
     alertmanager: am.status,
     prometheus: prom.status,
-  };
-}
-
-/**
- * A silence as an action of the pipeline: the preview (which alerts it covers now, what changes, warnings),
- * then, once confirmed, the write and the check that Alertmanager shows the alerts as silenced. The pipeline
- * records it in the audit log with what it covered before and the silence after.
- */
-export async function silenceAction(
-  ctx: ApiContext,
-  request: SilenceRequest,
-  options: { effectTimeoutMs?: number; pollMs?: number } = {},
-): Promise<ExternalAction> {
-  const config = ctx.settings.alertmanagerConfig();
-  if (!config) {
-    throw new AppError(
-      'NOT_CONFIGURED',
-      'No Alertmanager URL is set.',
-      'Enter the Alertmanager URL in Settings (beside Prometheus).',
-    );
-  }
-  const client = new AlertmanagerClient({ ...config, timeoutMs: 10_000 });
-  const plan = await planSilence(client, request, new Date());
-  const target = `Silence ${plan.matcherText}`;
-  return {
-    preview: {
-      context: client.url,
-      summary: plan.summary,
-      target: {
-        apiVersion: 'alertmanager/v2',
-        kind: 'Silence',
-        namespace: '',
-        name: plan.name,
-        uid: '',
-        resourceVersion: '',
-      },
-      confirmPhrase: plan.name,
-      permission: {
-        allowed: true,
-        reason: `Alertmanager has no per-user permissions: whoever reaches its API may silence. It records ${ctx.actor} as the author.`,
-      },
-      dryRun: plan.dryRun,
-      diff: plan.diff,
-      warnings: plan.warnings,
-      noop: plan.noop,
-    },
-    auditTarget: target,
-    before: {
-      alertmanager: client.url,
-      matchingAlerts: plan.covered.map((a) => ({
-        fingerprint: a.fingerprint,
-        alertname: a.labels.alertname ?? null,
-        state: a.status.state,
-      })),
-    },
-    async apply() {
-      const effect = await applySilence(client, plan, {
-        createdBy: ctx.actor,
-        timeoutMs: options.effectTimeoutMs ?? 30_000,
-        pollMs: options.pollMs ?? 500,
-      });
-      return {
-        status: effect.status,
-        message: effect.message,
-        auditTarget: `${target} id=${effect.silenceId}`,
-        after: {
-          silenceId: effect.silenceId,
-          matchers: plan.matchers,
-          startsAt: effect.startsAt,
-          endsAt: effect.endsAt,
-          comment: plan.comment,
-        },
-      };
-    },
   };
 }

@@ -1,19 +1,19 @@
-import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
-import type { Connections } from '../kube/connections';
-import { loadMappingRules, saveMappingRules } from '../kube/inventory/mappingRules';
+/** Connections: the kubeconfig's contexts, and cluster connections (every context, several at once). */
+import type { connectionsChannels } from '../../shared/connections';
+import { listContexts } from '../kube/kubeconfig';
 import type { ApiContext } from './context';
+import type { HandlersOf } from './dispatch';
 import { updateSettings } from './settings';
 
-/** Cluster connections (every kubeconfig context, several at once) and the model-service mapping rules. */
-export function connectionHandlers(ctx: ApiContext, connections: Connections) {
+export function connectionsHandlers(ctx: ApiContext): HandlersOf<typeof connectionsChannels> {
+  const { connections } = ctx;
   return {
-    'kube.connections': (
-      input: ChannelParsedInput<'kube.connections'>,
-    ): Promise<ChannelOutput<'kube.connections'>> => connections.list({ probe: input.probe ?? false }),
+    'kube.contexts': (input) =>
+      listContexts(input.kubeconfigPath ?? ctx.settings.kube().kubeconfigPath, ctx.env),
 
-    'kube.connect': async (
-      input: ChannelParsedInput<'kube.connect'>,
-    ): Promise<ChannelOutput<'kube.connect'>> => {
+    'kube.connections': (input) => connections.list({ probe: input.probe ?? false }),
+
+    'kube.connect': async (input) => {
       const conn = connections.connect(input.context);
       if (input.makeCurrent) updateSettings(ctx, { kube: { context: input.context } });
       // the first answer (or failure) of discovery, so the caller sees ready / auth-failed / unreachable at once
@@ -36,27 +36,9 @@ export function connectionHandlers(ctx: ApiContext, connections: Connections) {
       return mine;
     },
 
-    'kube.disconnect': async (
-      input: ChannelParsedInput<'kube.disconnect'>,
-    ): Promise<ChannelOutput<'kube.disconnect'>> => {
+    'kube.disconnect': async (input) => {
       await connections.disconnect(input.context);
       return connections.list();
-    },
-
-    'models.mappingRules': (): ChannelOutput<'models.mappingRules'> => loadMappingRules(ctx.store),
-
-    'models.saveMappingRules': (
-      input: ChannelParsedInput<'models.saveMappingRules'>,
-    ): ChannelOutput<'models.saveMappingRules'> => {
-      const view = saveMappingRules(ctx.store, input.rules);
-      ctx.store.audit.append({
-        actor: ctx.actor,
-        action: 'models.saveMappingRules',
-        target: 'model-service mapping rules',
-        result: 'saved',
-        details: { rules: view.rules, defaults: input.rules === null },
-      });
-      return view;
     },
   };
 }

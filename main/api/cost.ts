@@ -3,28 +3,14 @@
  * store, the saved Prometheus, the cluster's model services, the AWS environment of this process, and records
  * what changes things or costs money in the audit log.
  */
-import type { ChannelOutput, ChannelParsedInput } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { awsEnvFrom } from '../cost/awsProfiles';
 import { CostService, defaultExportDir, type CostServiceDeps } from '../cost/service';
 import type { PodTarget } from '../cost/sources';
-import type { ApiContext } from './context';
-import { metricsEnv, modelServicesOrNone } from './metrics';
-
-type CostChannel =
-  | 'cost.settings'
-  | 'cost.updateSettings'
-  | 'cost.awsProfiles'
-  | 'cost.refreshPlan'
-  | 'cost.refresh'
-  | 'cost.review'
-  | 'cost.per1k'
-  | 'cost.importFocus'
-  | 'cost.focusImports'
-  | 'cost.deleteFocusImport'
-  | 'cost.priceTable'
-  | 'cost.updatePriceTable'
-  | 'cost.export';
+import type { costChannels } from '../../shared/cost';
+import { metricsEnv, type ApiContext } from './context';
+import type { HandlersOf } from './dispatch';
+import { modelServicesOrNone } from './models';
 
 export interface CostApiOptions {
   /** tests: replace parts of the service's dependencies (clock, Cost Explorer client, export folder) */
@@ -55,25 +41,23 @@ export function costService(ctx: ApiContext, options: CostApiOptions = {}): Cost
 }
 
 /** The handlers of the cost channels (spread into the dispatcher's table). */
-export function costHandlers(
-  ctx: ApiContext,
-  options: CostApiOptions = {},
-): { [C in CostChannel]: (input: ChannelParsedInput<C>) => Promise<ChannelOutput<C>> | ChannelOutput<C> } {
+export function costHandlers(ctx: ApiContext, options: CostApiOptions = {}): HandlersOf<typeof costChannels> {
   const cost = costService(ctx, options);
   const audit = (action: string, target: string, result: string, details: Record<string, unknown> = {}) =>
     ctx.store.audit.append({ actor: ctx.actor, action, target, result, details });
 
   return {
     'cost.settings': () => cost.settings(),
-    'cost.updateSettings': (input) => {
-      const saved = cost.updateSettings(input);
-      audit('cost.settings', Object.keys(input).join(', ') || 'nothing', 'saved', {
-        aws: { enabled: saved.aws.enabled, profile: saved.aws.profile, region: saved.aws.region },
-        attribution: saved.attribution,
-        currency: saved.currency,
-      });
-      return saved;
-    },
+    'cost.updateSettings': (input) =>
+      ctx.store.transaction(() => {
+        const saved = cost.updateSettings(input);
+        audit('cost.settings', Object.keys(input).join(', ') || 'nothing', 'saved', {
+          aws: { enabled: saved.aws.enabled, profile: saved.aws.profile, region: saved.aws.region },
+          attribution: saved.attribution,
+          currency: saved.currency,
+        });
+        return saved;
+      }),
     'cost.awsProfiles': () => cost.awsProfiles(),
     'cost.refreshPlan': (input) => cost.refreshPlan(input.month),
     'cost.refresh': async (input) => {
@@ -119,14 +103,15 @@ export function costHandlers(
       return list;
     },
     'cost.priceTable': () => cost.priceTable(),
-    'cost.updatePriceTable': (input) => {
-      const table = cost.updatePriceTable(input);
-      audit('cost.updatePriceTable', 'price table', 'saved', {
-        entries: table.entries.length,
-        currency: table.currency,
-      });
-      return table;
-    },
+    'cost.updatePriceTable': (input) =>
+      ctx.store.transaction(() => {
+        const table = cost.updatePriceTable(input);
+        audit('cost.updatePriceTable', 'price table', 'saved', {
+          entries: table.entries.length,
+          currency: table.currency,
+        });
+        return table;
+      }),
     'cost.export': (input) => cost.exportReview(input),
   };
 }

@@ -14,18 +14,26 @@ import {
 import { AppError, toAppErrorData, type Result } from '../../shared/errors';
 import type { Dispatcher, StreamMessage } from '../../shared/transport';
 
-export type Handlers = {
-  [C in Channel]: (input: ChannelParsedInput<C>) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+/** The handlers of some channels, typed from the contract: `HandlersOf<typeof healthChannels>` is health's slice. */
+export type HandlersOf<Slice> = {
+  [C in keyof Slice & Channel]: (
+    input: ChannelParsedInput<C>,
+  ) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
 };
 
+/** Every channel's handler: each capability's slice (main/api/<capability>.ts), merged in main/api/index.ts. */
+export type Handlers = HandlersOf<Record<Channel, unknown>>;
+
 /** A stream handler starts producing events and returns the function that stops it. */
-export type StreamHandlers = {
-  [S in Stream]: (
+export type StreamHandlersOf<Slice> = {
+  [S in keyof Slice & Stream]: (
     params: StreamParsedParams<S>,
     emit: (event: StreamEvent<S>) => void,
     fail: (err: unknown) => void,
   ) => () => void;
 };
+
+export type StreamHandlers = StreamHandlersOf<Record<Stream, unknown>>;
 
 export interface DispatcherOptions {
   /** Parse every output against its schema too (on in tests and dev: catches a handler breaking the contract). */

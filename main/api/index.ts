@@ -3,19 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Dispatcher } from '../../shared/transport';
 import { Connections, type ConnectionsOptions } from '../kube/connections';
-import { listContexts, type KubeEnv } from '../kube/kubeconfig';
+import type { KubeEnv } from '../kube/kubeconfig';
 import { memoryVault } from '../settings/secretVault';
 import { Settings } from '../settings/settings';
 import { openStore } from '../store';
-import { actionHandlers } from './actions';
-import { connectionHandlers } from './connections';
+import { actionPipeline, actionsHandlers } from './actions';
+import { alertsHandlers } from './alerts';
+import { auditHandlers } from './audit';
+import { connectionsHandlers } from './connections';
 import type { ApiContext } from './context';
-import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
-import { metricsHandlers } from './metricsHandlers';
 import { costHandlers } from './cost';
-import { listModels, watchModels } from './models';
-import { checkPrometheus } from './prometheus';
-import { appInfo, updateSettings } from './settings';
+import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
+import { gpuHandlers } from './gpu';
+import { healthHandlers } from './health';
+import { modelsHandlers, modelsStreamHandlers } from './models';
+import { settingsHandlers } from './settings';
+import { trafficHandlers } from './traffic';
 
 export interface AppApiOptions {
   storePath: string;
@@ -54,23 +57,24 @@ export async function createAppApi(
     connections,
   };
 
+  const actionOptions = options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {};
+  const pipeline = actionPipeline(ctx, actionOptions);
+
+  // one slice per capability (main/api/<capability>.ts); the type says every channel of the contract is here
   const handlers: Handlers = {
-    'app.info': () => appInfo(ctx),
-    'settings.get': () => ctx.settings.view(),
-    'settings.update': (input) => updateSettings(ctx, input),
-    'kube.contexts': (input) =>
-      listContexts(input.kubeconfigPath ?? ctx.settings.kube().kubeconfigPath, ctx.env),
-    'models.list': (input) => listModels(ctx, input, connections),
-    ...connectionHandlers(ctx, connections),
-    ...actionHandlers(ctx, options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {}),
-    'prometheus.check': (input) => checkPrometheus(ctx, input),
-    'audit.list': (input) => store.audit.list({ limit: input.limit }),
-    'audit.verify': () => store.audit.verify(),
-    ...metricsHandlers(ctx),
+    ...settingsHandlers(ctx),
+    ...connectionsHandlers(ctx),
+    ...modelsHandlers(ctx),
+    ...trafficHandlers(ctx),
+    ...actionsHandlers(ctx, pipeline, actionOptions),
+    ...auditHandlers(ctx),
+    ...healthHandlers(ctx),
+    ...gpuHandlers(ctx),
+    ...alertsHandlers(ctx),
     ...costHandlers(ctx),
   };
   const streams: StreamHandlers = {
-    'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail, connections),
+    ...modelsStreamHandlers(ctx),
   };
 
   return {

@@ -1,12 +1,56 @@
+/**
+ * Models: the model list (once, and live), the rules that say which workloads are model services, revision
+ * history; and the model services of a context as health, GPU, alerts and cost find them.
+ */
 import { AppError } from '../../shared/errors';
-import type { MetricsStatus, ModelList, ModelService } from '../../shared/models';
+import type {
+  MetricsStatus,
+  ModelList,
+  ModelService,
+  modelsChannels,
+  modelsStreams,
+} from '../../shared/models';
 import type { Connection, Connections } from '../kube/connections';
 import { inventoryStatusView } from '../kube/inventory/inventory';
-import { loadMappingRules } from '../kube/inventory/mappingRules';
+import { loadMappingRules, saveMappingRules } from '../kube/inventory/mappingRules';
 import { modelViewFrom, type ModelView } from '../kube/inventory/modelView';
+import type { DiscoveredModelService } from '../kube/modelServices';
+import { ResourceClient } from '../kube/resources';
+import { revisionHistory } from '../kube/revisions';
 import { modelRates, type ModelRates } from '../metrics/modelRates';
 import { PrometheusClient } from '../metrics/prometheus';
 import type { ApiContext } from './context';
+import type { HandlersOf, StreamHandlersOf } from './dispatch';
+
+export function modelsHandlers(ctx: ApiContext): HandlersOf<typeof modelsChannels> {
+  return {
+    'models.list': (input) => listModels(ctx, input, ctx.connections),
+    'models.mappingRules': () => loadMappingRules(ctx.store),
+    'models.saveMappingRules': (input) =>
+      ctx.store.transaction(() => {
+        const view = saveMappingRules(ctx.store, input.rules);
+        ctx.store.audit.append({
+          actor: ctx.actor,
+          action: 'models.saveMappingRules',
+          target: 'model-service mapping rules',
+          result: 'saved',
+          details: { rules: view.rules, defaults: input.rules === null },
+        });
+        return view;
+      }),
+    'models.history': (input) =>
+      revisionHistory(
+        new ResourceClient(ctx.connections.connect(input.context ?? null).kubeConfig),
+        input.target,
+      ),
+  };
+}
+
+export function modelsStreamHandlers(ctx: ApiContext): StreamHandlersOf<typeof modelsStreams> {
+  return {
+    'models.live': (params, emit, fail) => watchModels(ctx, params, emit, fail, ctx.connections),
+  };
+}
 
 const KUBE_TIMEOUT_MS = 15_000;
 /** after a change, wait this long for more before sending (a rollout changes many objects at once) */
@@ -22,7 +66,7 @@ type Rates = Map<string, ModelRates>;
  * A cluster that cannot be read at all is an error; one that was read and is now unreachable is a list marked
  * stale (`inventory.stale`).
  */
-export async function listModels(
+async function listModels(
   ctx: ApiContext,
   input: { context?: string | undefined },
   connections: Connections,
@@ -38,7 +82,7 @@ export async function listModels(
  * Sends the model list when something it shows changed in the cluster (debounced, at most every 2 s), and every
  * `intervalS` seconds with fresh rates. A failed round of rates is reported in the list's metrics status.
  */
-export function watchModels(
+function watchModels(
   ctx: ApiContext,
   params: { context?: string | undefined; intervalS: number },
   emit: (list: ModelList) => void,
@@ -178,4 +222,23 @@ function modelList(conn: Connection, views: ModelView[], rates: Rates, metrics: 
     metrics,
     inventory: inventoryStatusView(conn.inventory.status()),
   };
+}
+
+const SERVICES_TIMEOUT_MS = 5_000;
+
+/**
+ * The model services of the context, as the Models view finds them (the user's mapping rules included), or none
+ * when no cluster is configured or it has not answered in time (grouping then falls back to pod names).
+ */
+export async function modelServicesOrNone(
+  ctx: ApiContext,
+  context?: string,
+): Promise<DiscoveredModelService[]> {
+  try {
+    const conn = ctx.connections.connect(context ?? null);
+    await conn.inventory.whenReady(SERVICES_TIMEOUT_MS);
+    return modelViewFrom(conn.inventory, loadMappingRules(ctx.store).rules, Date.now());
+  } catch {
+    return [];
+  }
 }

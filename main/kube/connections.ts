@@ -21,7 +21,7 @@ import type { KubeConnection, KubeConnectionList, KubeConnectionStatus } from '.
 import { AppError, toAppErrorData, type AppErrorData } from '../../shared/errors';
 import { KubeHttp, kubeHttpError } from './inventory/http';
 import { Inventory, inventoryStatusView, type InventoryOptions } from './inventory/inventory';
-import { loadKubeConfig, type KubeEnv } from './kubeconfig';
+import { kubeConfigFor, loadKubeConfig, type KubeEnv } from './kubeconfig';
 
 export interface ConnectionsOptions {
   /** read at every call, so a change in Settings applies at once */
@@ -144,21 +144,14 @@ export class Connections {
    */
   connect(context?: string | null): Connection {
     if (this.closed) throw new AppError('INTERNAL', 'Firebreak is shutting down.', 'Restart Firebreak.');
-    const { kc } = this.load();
-    const name = context ?? this.current(kc);
-    if (!name || !kc.getContextObject(name)) {
-      throw new AppError(
-        'CONTEXT_NOT_FOUND',
-        name ? `The context "${name}" is not in the kubeconfig.` : 'The kubeconfig has no current context.',
-        'Pick a context in Settings.',
-        { available: kc.getContexts().map((c) => c.name) },
-      );
-    }
+    // the one resolution of a context (kubeconfig.ts): screens and writes both use the connection it makes
+    const { path, env } = this.opts.kubeconfig();
+    const kc = kubeConfigFor(path, context ?? (this.opts.preferredContext?.() || null), env);
+    const name = kc.getCurrentContext();
     const fingerprint = fingerprintOf(kc, name);
     const existing = this.conns.get(name);
     if (existing?.fingerprint === fingerprint) return existing;
     if (existing) void existing.stop();
-    kc.setCurrentContext(name);
     const conn = new Connection(name, fingerprint, kc, this.opts, this.now);
     this.conns.set(name, conn);
     this.probes.delete(name);

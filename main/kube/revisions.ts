@@ -1,6 +1,5 @@
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { RevisionHistory, RevisionSummary, WorkloadRef } from '../../shared/models';
-import { labelSelector } from './actionPlans';
 import type { KubeObject, ResourceClient } from './resources';
 
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -105,3 +104,11 @@ function summarize(
 
 /** What changed between two revisions: pure, shared with the renderer (which shows the diff). */
 export { revisionDiff } from '../../shared/revisionDiff';
+
+/** `app=x,tier=y` from a workload's matchLabels (undefined: no selector). */
+export function labelSelector(matchLabels: Record<string, string> | undefined): string | undefined {
+  if (!matchLabels) return undefined;
+  return Object.entries(matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}

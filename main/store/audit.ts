@@ -3,6 +3,7 @@ import type { AuditEntry, AuditVerification } from '../../shared/audit';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from './canonicalJson';
 import type { Connection } from './database';
+import { settingsTable } from './settings';
 
 /** What a caller records; `at` defaults to now. */
 export interface AuditInput {
@@ -20,9 +21,22 @@ export interface AuditLog {
    * any key matching SECRET_KEY_PATTERN is dropped with its value, at any depth, before it is hashed or written.
    */
   append(entry: AuditInput): AuditEntry;
+  /**
+   * A write's intent, before the write: appends it (result `started`) and marks it open, in one transaction. A
+   * process killed before `finish` leaves it open, so the next start finds it (`unfinished`).
+   */
+  begin(entry: Omit<AuditInput, 'result'>): AuditEntry;
+  /** The outcome of an intent: appends it linked to the intent (`details.intent`) and closes the intent, at once. */
+  finish(intentSeq: number, entry: AuditInput): AuditEntry;
+  /** Intents without an outcome (the process ended between the two), oldest first. */
+  unfinished(): AuditEntry[];
   /** Newest first; `beforeSeq` pages back from an entry already shown. */
   list(opts?: { limit?: number; beforeSeq?: number }): AuditEntry[];
-  /** Recomputes the whole chain; `brokenAt` is the first entry whose hash or sequence does not follow. */
+  /**
+   * Recomputes the whole chain; `brokenAt` is the first entry whose hash or sequence does not follow. The chain's
+   * head (its length and last hash) is kept outside the chain too, so deleting the newest entries is found:
+   * `truncated`, with `brokenAt` the first entry missing.
+   */
   verify(): AuditVerification;
 }
 
@@ -39,6 +53,16 @@ export const AUDIT_LIST_DEFAULT_LIMIT = 100;
 export const AUDIT_LIST_MAX_LIMIT = 10_000;
 
 type Chained = Omit<AuditEntry, 'hash'>;
+
+/** The result of an intent written before its write (see `begin`). */
+export const AUDIT_STARTED = 'started';
+/** Settings keys (store/settings.ts) kept beside the chain: its head, and the intents without an outcome. */
+const HEAD_KEY = 'audit.head';
+const OPEN_KEY = 'audit.open';
+interface Head {
+  entries: number;
+  hash: string;
+}
 
 /** sha256(hash of the previous entry + canonical JSON of this entry's fields), hex. */
 export function auditEntryHash(prevHash: string, entry: Chained): string {
@@ -84,8 +108,14 @@ export function auditLog(conn: Connection): AuditLog {
     'SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?',
   );
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY seq');
+  const one = db.prepare<[number], AuditRow>('SELECT * FROM audit_log WHERE seq = ?');
+  const settings = settingsTable(conn);
+  const openSeqs = (): number[] => {
+    const v = settings.get<unknown>(OPEN_KEY);
+    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [];
+  };
 
-  return {
+  const log: AuditLog = {
     append(input: AuditInput): AuditEntry {
       for (const field of ['actor', 'action', 'target', 'result'] as const) {
         if (typeof input[field] !== 'string')
@@ -126,8 +156,35 @@ export function auditLog(conn: Connection): AuditLog {
           detailsJson,
           hash,
         );
+        settings.set(HEAD_KEY, { entries: entry.seq, hash } satisfies Head);
         return { ...entry, hash };
       });
+    },
+
+    begin(input) {
+      return conn.transaction(() => {
+        const intent = log.append({ ...input, result: AUDIT_STARTED });
+        settings.set(OPEN_KEY, [...openSeqs(), intent.seq]);
+        return intent;
+      });
+    },
+
+    finish(intentSeq, input) {
+      return conn.transaction(() => {
+        const outcome = log.append({ ...input, details: { ...input.details, intent: intentSeq } });
+        const open = openSeqs().filter((s) => s !== intentSeq);
+        if (open.length) settings.set(OPEN_KEY, open);
+        else settings.delete(OPEN_KEY);
+        return outcome;
+      });
+    },
+
+    unfinished() {
+      return openSeqs()
+        .sort((a, b) => a - b)
+        .map((s) => one.get(s))
+        .filter((r): r is AuditRow => r !== undefined)
+        .map(toEntry);
     },
 
     list(opts = {}): AuditEntry[] {
@@ -152,9 +209,24 @@ export function auditLog(conn: Connection): AuditLog {
         if (row.seq !== entries || !rowHashMatches(prevHash, row)) brokenAt = row.seq;
         prevHash = row.hash;
       }
+      // the newest entries deleted: the head kept outside the chain is past its end (or no longer in it)
+      const head = settings.get<Head>(HEAD_KEY);
+      if (head && Number.isInteger(head.entries) && head.entries > 0) {
+        const kept = one.get(head.entries);
+        // a head entry whose hash differs with the chain intact: rewritten from there (a tampered one breaks above)
+        if (!kept || (kept.hash !== head.hash && brokenAt === null)) {
+          return {
+            ok: false,
+            entries,
+            brokenAt: brokenAt ?? Math.min(entries + 1, head.entries),
+            truncated: { expectedEntries: head.entries },
+          };
+        }
+      }
       return { ok: brokenAt === null, entries, brokenAt };
     },
   };
+  return log;
 }
 
 /**

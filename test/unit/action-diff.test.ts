@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectDiff, redactSecrets } from '../../main/kube/actionDiff';
+import { objectDiff, redactSecrets } from '../../main/actions/diff';
 import { revisionDiff } from '../../main/kube/revisions';
 import { rolloutStatus } from '../../main/kube/rolloutStatus';
 import type { RevisionSummary } from '../../shared/models';

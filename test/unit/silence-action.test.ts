@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionRequest } from '../../shared/actions';
 import { AppError } from '../../shared/errors';
-import { ActionPipeline, type ExternalAction } from '../../main/kube/actionPipeline';
+import { ActionPipeline, type ExternalAction } from '../../main/actions/pipeline';
 import type { AlertmanagerClient, AmAlert, AmSilence, NewSilence } from '../../main/metrics/alertmanager';
-import { applySilence, matcherText, planSilence, type SilenceRequest } from '../../main/metrics/silencePlan';
+import { applySilence, matcherText, planSilence, type SilenceRequest } from '../../main/actions/silence';
 import { openStore } from '../../main/store';
 import { tempStorePath } from '../fixtures/store/files';
 

@@ -2,9 +2,10 @@ import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
 import type { ActionRequest, KubeActionRequest } from '../../shared/actions';
 import type { WorkloadRef } from '../../shared/models';
-import { deploymentRollbackPlan, revisionOf, type JsonPatchOp } from './rollbackPlan';
-import { KINDS, type KindName, type KubeObject, type PatchType, type ResourceClient } from './resources';
-import { owningController, routeSplit, trafficPatch } from './trafficSplit';
+import { labelSelector } from '../kube/revisions';
+import { deploymentRollbackPlan, type JsonPatchOp } from '../kube/rollbackPlan';
+import { type KindName, type KubeObject, type PatchType, type ResourceClient } from '../kube/resources';
+import { owningController, routeSplit, trafficPatch } from '../kube/trafficSplit';
 
 /** What the pipeline needs to carry out one request: the write, who may do it, and how to tell it worked. */
 export interface ActionPlan {
@@ -317,12 +318,3 @@ function noHistory(label: string, toRevision?: number) {
     { reason: toRevision ? 'revision-not-found' : 'no-history' },
   );
 }
-
-export function labelSelector(matchLabels: Record<string, string> | undefined): string | undefined {
-  if (!matchLabels) return undefined;
-  return Object.entries(matchLabels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
-export { KINDS, revisionOf };

@@ -2,18 +2,22 @@ import crypto from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
 import type { ActionOutcome, ActionRequest, KubeActionRequest, PreparedAction } from '../../shared/actions';
+import type { Inventory } from '../kube/inventory/inventory';
+import { KINDS, ResourceClient, type KubeObject } from '../kube/resources';
+import { rolloutStatus } from '../kube/rolloutStatus';
 import type { Store } from '../store';
-import { objectDiff, redactSecrets } from './actionDiff';
-import { planAction, type ActionPlan } from './actionPlans';
-import { KINDS, ResourceClient, type KubeObject } from './resources';
-import { rolloutStatus } from './rolloutStatus';
+import { objectDiff, redactSecrets } from './diff';
+import { planAction, type ActionPlan } from './plans';
 
 export interface PipelineOptions {
   store: Store;
   actor: string;
   /** how long to watch for the change to take effect before reporting `timeout` */
   effectTimeoutMs?: number;
+  /** how often the object is read again while waiting, for kinds the inventory does not watch */
   pollMs?: number;
+  /** for watched kinds, a read at least this often anyway (a watch that is down must not stall the wait) */
+  watchedPollMs?: number;
   /** a prepared action must be confirmed within this time */
   planTtlMs?: number;
 }
@@ -36,31 +40,52 @@ export interface ExternalAction {
   }>;
 }
 
+/**
+ * The cluster a write goes to: the live connection the screens read from (main/kube/connections.ts), its
+ * kubeconfig, and its watch-fed inventory, which wakes the check for the write's effect.
+ */
+export interface ClusterTarget {
+  kubeConfig: KubeConfig;
+  inventory?: Pick<Inventory, 'kinds' | 'onChange'>;
+}
+
 type Entry =
-  | { kind: 'kube'; prepared: PreparedAction; request: KubeActionRequest; plan: ActionPlan; kc: KubeConfig }
+  | {
+      kind: 'kube';
+      prepared: PreparedAction;
+      request: KubeActionRequest;
+      plan: ActionPlan;
+      cluster: ClusterTarget;
+    }
   | { kind: 'external'; prepared: PreparedAction; action: ExternalAction };
 
 /**
  * Every write goes through here, in this order: plan from what is there now -> permission
  * (SelfSubjectAccessReview) -> server-side dry run -> diff -> the user confirms by typing the target's
- * name -> the write (with a resourceVersion guard and field manager) -> watch until it has taken effect ->
- * an audit entry. A 409 re-reads and re-plans; it never overwrites. Writes outside the cluster (Alertmanager
- * silences) come with their own preview and write (`prepareExternal`) and pass the same confirmation and audit.
+ * name -> the intent in the audit log (who, what, the diff; marked started) -> the write (with a
+ * resourceVersion guard and field manager) -> watch until it has taken effect -> the outcome in the audit log,
+ * linked to its intent. A process that dies between the two leaves the intent open: `reconcile` settles it
+ * against the cluster on the next start. A 409 re-reads and re-plans; it never overwrites. Writes outside the
+ * cluster (Alertmanager silences) come with their own preview and write (`prepareExternal`) and pass the same
+ * confirmation and audit.
  */
 export class ActionPipeline {
   private readonly prepared = new Map<string, Entry>();
   private readonly effectTimeoutMs: number;
   private readonly pollMs: number;
+  private readonly watchedPollMs: number;
   private readonly planTtlMs: number;
 
   constructor(private readonly options: PipelineOptions) {
     this.effectTimeoutMs = options.effectTimeoutMs ?? 180_000;
     this.pollMs = options.pollMs ?? 500;
+    this.watchedPollMs = options.watchedPollMs ?? 5_000;
     this.planTtlMs = options.planTtlMs ?? 10 * 60_000;
   }
 
-  async prepare(kc: KubeConfig, request: KubeActionRequest): Promise<PreparedAction> {
+  async prepare(cluster: ClusterTarget, request: KubeActionRequest): Promise<PreparedAction> {
     this.dropExpired();
+    const kc = cluster.kubeConfig;
     const client = new ResourceClient(kc);
     const plan = await planAction(client, request);
     const permission = await client.canI({
@@ -118,7 +143,7 @@ export class ActionPipeline {
       noop: plan.noop,
       expiresAt: new Date(Date.now() + this.planTtlMs).toISOString(),
     };
-    this.prepared.set(prepared.id, { kind: 'kube', prepared, request, plan, kc });
+    this.prepared.set(prepared.id, { kind: 'kube', prepared, request, plan, cluster });
     return prepared;
   }
 
@@ -178,8 +203,9 @@ export class ActionPipeline {
     }
 
     if (entry.kind === 'external') return this.executeExternal(entry);
-    const { plan, kc } = entry;
-    const client = new ResourceClient(kc);
+    const { plan, cluster } = entry;
+    const client = new ResourceClient(cluster.kubeConfig);
+    const intent = this.intent(entry);
     let written: KubeObject;
     try {
       written = await client.patch(plan.kind, plan.namespace, plan.name, plan.patch, plan.patchType, {
@@ -192,26 +218,29 @@ export class ActionPipeline {
         (err.code === 'CONFLICT' || err.details?.status === 422) &&
         (await moved(client, plan, prepared))
       ) {
-        const replanned = await this.prepare(kc, entry.request);
         const message = `${prepared.target.kind} ${prepared.target.namespace}/${prepared.target.name} changed since the preview (someone else edited it). Nothing was written; review the new preview.`;
-        return {
-          status: 'conflict',
-          message,
-          auditSeq: this.audit(entry, 'conflict', { message }),
-          replanned,
-        };
+        const auditSeq = this.audit(entry, 'conflict', { message }, undefined, intent);
+        const replanned = await this.prepare(cluster, entry.request);
+        return { status: 'conflict', message, auditSeq, replanned };
       }
       const e = err instanceof AppError ? err : new AppError('CLUSTER_ERROR', String(err), 'Retry.');
-      this.audit(entry, 'failed', { error: e.message });
+      this.audit(entry, 'failed', { error: e.message }, undefined, intent);
       throw e;
     }
 
-    const effect = await this.waitForEffect(client, plan, written);
+    const effect = await this.waitForEffect(client, cluster, plan, written).catch((err: unknown) => ({
+      ok: false,
+      failed: false,
+      message: `Written, but its effect could not be read: ${String(err)}`,
+    }));
     const status = effect.ok ? 'done' : effect.failed ? 'failed' : 'timeout';
-    const auditSeq = this.audit(entry, status, {
-      message: effect.message,
-      resourceVersion: written.metadata?.resourceVersion ?? null,
-    });
+    const auditSeq = this.audit(
+      entry,
+      status,
+      { message: effect.message, resourceVersion: written.metadata?.resourceVersion ?? null },
+      undefined,
+      intent,
+    );
     return { status, message: effect.message, auditSeq, replanned: null };
   }
 
@@ -236,32 +265,147 @@ export class ActionPipeline {
     return { status: result.status, message: result.message, auditSeq, replanned: null };
   }
 
+  /**
+   * Reads the object until the change has taken effect. Where the inventory watches the kind, each change the
+   * watch sees wakes a read (and one every `watchedPollMs` anyway); for the kinds it does not watch (DaemonSet,
+   * a kind not served or forbidden to list) the object is read every `pollMs`.
+   */
   private async waitForEffect(
     client: ResourceClient,
+    cluster: ClusterTarget,
     plan: ActionPlan,
     written: KubeObject,
   ): Promise<{ ok: boolean; failed?: boolean; message: string }> {
     const deadline = Date.now() + this.effectTimeoutMs;
+    const inventory = cluster.inventory;
+    const watched = inventory?.kinds().some((k) => k === plan.kind) ?? false;
+    let changed = false;
+    let wake: (() => void) | undefined;
+    const off = watched
+      ? inventory!.onChange((kind) => {
+          if (kind !== plan.kind) return;
+          changed = true;
+          wake?.();
+        })
+      : () => {};
     let last = 'waiting';
-    for (;;) {
-      const obj = await client.get(plan.kind, plan.namespace, plan.name).catch(() => null);
-      if (obj) {
-        const state = effectState(plan, obj, written);
-        if (state.done || state.failed)
-          return { ok: state.done, failed: state.failed, message: state.message };
-        last = state.message;
+    try {
+      for (;;) {
+        changed = false;
+        const obj = await client.get(plan.kind, plan.namespace, plan.name).catch(() => null);
+        if (obj) {
+          const state = effectState(plan, obj, written);
+          if (state.done || state.failed)
+            return { ok: state.done, failed: state.failed, message: state.message };
+          last = state.message;
+        }
+        const left = deadline - Date.now();
+        if (left < 0) {
+          return {
+            ok: false,
+            message: `Written, but not yet in effect after ${Math.round(this.effectTimeoutMs / 1000)} s: ${last}`,
+          };
+        }
+        if (changed) continue; // the watch saw a change while the object was read: read again
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.min(watched ? this.watchedPollMs : this.pollMs, left + 1));
+          function done() {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          }
+          wake = done;
+        });
       }
-      if (Date.now() > deadline) {
-        return {
-          ok: false,
-          message: `Written, but not yet in effect after ${Math.round(this.effectTimeoutMs / 1000)} s: ${last}`,
-        };
-      }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+    } finally {
+      off();
     }
   }
 
-  private audit(entry: Entry, result: string, extra: Record<string, unknown>, target?: string): number {
+  /** The intent of a cluster write, before the write: who, what, the diff; marked started in the same transaction. */
+  private intent(entry: Extract<Entry, { kind: 'kube' }>): number {
+    const { prepared } = entry;
+    const t = prepared.target;
+    return this.options.store.audit.begin({
+      actor: this.options.actor,
+      action: `${prepared.request.type}.start`,
+      target: `${t.kind} ${t.namespace}/${t.name} uid=${t.uid}`,
+      details: redactSecrets({
+        context: prepared.context,
+        summary: prepared.summary,
+        request: prepared.request,
+        changes: prepared.diff,
+        object: { kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid },
+        resourceVersionBefore: t.resourceVersion,
+        plan: entry.plan.details,
+      }),
+    }).seq;
+  }
+
+  /**
+   * Settles the intents a previous run left open (it ended between the intent and its outcome): each gets an
+   * outcome from what the cluster shows now, `not-written` when the object is as it was before, `interrupted`
+   * when it changed since (the write may have been made). An intent whose cluster cannot be read stays open, shown
+   * as started in the audit list, and is tried again on the next start.
+   */
+  async reconcile(connect: (context: string) => ClusterTarget): Promise<number> {
+    let settled = 0;
+    for (const intent of this.options.store.audit.unfinished()) {
+      const d = intent.details as {
+        context?: string;
+        object?: { kind?: string; namespace?: string; name?: string };
+        resourceVersionBefore?: string;
+        request?: unknown;
+        summary?: string;
+        changes?: unknown;
+      };
+      const kind = d.object?.kind;
+      if (!d.context || !kind || !(kind in KINDS) || !d.object?.namespace || !d.object.name) continue;
+      let now: KubeObject | null;
+      try {
+        const client = new ResourceClient(connect(d.context).kubeConfig);
+        now = await client
+          .get(kind as keyof typeof KINDS, d.object.namespace, d.object.name)
+          .catch((err: unknown) => {
+            if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+            throw err;
+          });
+      } catch {
+        continue;
+      }
+      const rv = now?.metadata?.resourceVersion ?? null;
+      const unchanged = rv !== null && rv === d.resourceVersionBefore;
+      const message = !now
+        ? `Firebreak stopped during this action; ${kind} ${d.object.namespace}/${d.object.name} is gone now.`
+        : unchanged
+          ? 'Firebreak stopped before the write: the object is as it was before.'
+          : `Firebreak stopped during this action; the object changed since (resourceVersion ${d.resourceVersionBefore ?? '?'} -> ${rv ?? '?'}): the write may have been made. Check it.`;
+      this.options.store.audit.finish(intent.seq, {
+        actor: this.options.actor,
+        action: intent.action.replace(/\.start$/, ''),
+        target: intent.target,
+        result: unchanged ? 'not-written' : 'interrupted',
+        details: {
+          context: d.context,
+          summary: d.summary,
+          request: d.request,
+          changes: d.changes,
+          message,
+          resourceVersion: rv,
+        },
+      });
+      settled++;
+    }
+    return settled;
+  }
+
+  private audit(
+    entry: Entry,
+    result: string,
+    extra: Record<string, unknown>,
+    target?: string,
+    intent?: number,
+  ): number {
     const { prepared } = entry;
     const t = prepared.target;
     const common = {
@@ -285,13 +429,15 @@ export class ActionPipeline {
             target: target ?? entry.action.auditTarget,
             details: { ...common, before: entry.action.before, ...extra },
           };
-    return this.options.store.audit.append({
+    const outcome = {
       actor: this.options.actor,
       action: prepared.request.type,
       target: record.target,
       result,
       details: redactSecrets(record.details),
-    }).seq;
+    };
+    const { audit } = this.options.store;
+    return (intent === undefined ? audit.append(outcome) : audit.finish(intent, outcome)).seq;
   }
 
   private dropExpired() {

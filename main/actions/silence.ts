@@ -4,12 +4,15 @@
  * took effect (the silence is active and the covered alerts show as suppressed by it).
  *
  * Alertmanager has neither per-user permissions nor a dry run; the preview says so rather than pretend.
+ * `silenceAction` puts the two together as an action of the pipeline (pipeline.ts).
  */
 import type { ActionRequest, DiffLine } from '../../shared/actions';
 import { AppError } from '../../shared/errors';
 import { formatMinutes, silenceName } from '../../shared/alerts';
-import type { AlertmanagerClient, AmAlert, AmSilence } from './alertmanager';
-import { matchesSilence } from './alerts';
+import { AlertmanagerClient, type AmAlert, type AmSilence } from '../metrics/alertmanager';
+import { matchesSilence } from '../metrics/alerts';
+import type { PrometheusConfig } from '../metrics/prometheus';
+import type { ExternalAction } from './pipeline';
 
 export type SilenceRequest = Extract<ActionRequest, { type: 'silence' }>;
 type Matcher = { name: string; value: string; isRegex: boolean; isEqual: boolean };
@@ -245,4 +248,78 @@ export async function applySilence(
       };
     await new Promise((r) => setTimeout(r, options.pollMs));
   }
+}
+
+/**
+ * A silence as an action of the pipeline: the preview (which alerts it covers now, what changes, warnings),
+ * then, once confirmed, the write and the check that Alertmanager shows the alerts as silenced. The pipeline
+ * records it in the audit log with what it covered before and the silence after.
+ */
+export async function silenceAction(
+  config: PrometheusConfig | null,
+  actor: string,
+  request: SilenceRequest,
+  options: { effectTimeoutMs?: number; pollMs?: number } = {},
+): Promise<ExternalAction> {
+  if (!config) {
+    throw new AppError(
+      'NOT_CONFIGURED',
+      'No Alertmanager URL is set.',
+      'Enter the Alertmanager URL in Settings (beside Prometheus).',
+    );
+  }
+  const client = new AlertmanagerClient({ ...config, timeoutMs: 10_000 });
+  const plan = await planSilence(client, request, new Date());
+  const target = `Silence ${plan.matcherText}`;
+  return {
+    preview: {
+      context: client.url,
+      summary: plan.summary,
+      target: {
+        apiVersion: 'alertmanager/v2',
+        kind: 'Silence',
+        namespace: '',
+        name: plan.name,
+        uid: '',
+        resourceVersion: '',
+      },
+      confirmPhrase: plan.name,
+      permission: {
+        allowed: true,
+        reason: `Alertmanager has no per-user permissions: whoever reaches its API may silence. It records ${actor} as the author.`,
+      },
+      dryRun: plan.dryRun,
+      diff: plan.diff,
+      warnings: plan.warnings,
+      noop: plan.noop,
+    },
+    auditTarget: target,
+    before: {
+      alertmanager: client.url,
+      matchingAlerts: plan.covered.map((a) => ({
+        fingerprint: a.fingerprint,
+        alertname: a.labels.alertname ?? null,
+        state: a.status.state,
+      })),
+    },
+    async apply() {
+      const effect = await applySilence(client, plan, {
+        createdBy: actor,
+        timeoutMs: options.effectTimeoutMs ?? 30_000,
+        pollMs: options.pollMs ?? 500,
+      });
+      return {
+        status: effect.status,
+        message: effect.message,
+        auditTarget: `${target} id=${effect.silenceId}`,
+        after: {
+          silenceId: effect.silenceId,
+          matchers: plan.matchers,
+          startsAt: effect.startsAt,
+          endsAt: effect.endsAt,
+          comment: plan.comment,
+        },
+      };
+    },
+  };
 }
