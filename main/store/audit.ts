@@ -58,6 +58,8 @@ type Chained = Omit<AuditEntry, 'hash'>;
 export const AUDIT_STARTED = 'started';
 /** Settings keys (store/settings.ts) kept beside the chain: its head, and the intents without an outcome. */
 const HEAD_KEY = 'audit.head';
+/** set once an append finds the chain shorter than its head: appending again must not hide the truncation */
+const TRUNCATED_KEY = 'audit.truncated';
 const OPEN_KEY = 'audit.open';
 interface Head {
   entries: number;
@@ -136,6 +138,9 @@ export function auditLog(conn: Connection): AuditLog {
       const detailsJson = canonicalJson(details);
       return conn.transaction(() => {
         const prev = last.get();
+        const head = settings.get<Head>(HEAD_KEY);
+        if (head && head.entries > (prev?.seq ?? 0) && settings.get(TRUNCATED_KEY) === undefined)
+          settings.set(TRUNCATED_KEY, { expectedEntries: head.entries, foundEntries: prev?.seq ?? 0 });
         const entry: Chained = {
           seq: (prev?.seq ?? 0) + 1,
           at: at.toISOString(),
@@ -210,6 +215,15 @@ export function auditLog(conn: Connection): AuditLog {
         prevHash = row.hash;
       }
       // the newest entries deleted: the head kept outside the chain is past its end (or no longer in it)
+      const earlier = settings.get<{ expectedEntries: number; foundEntries: number }>(TRUNCATED_KEY);
+      if (earlier && Number.isInteger(earlier.expectedEntries) && earlier.expectedEntries > 0) {
+        return {
+          ok: false,
+          entries,
+          brokenAt: brokenAt ?? earlier.foundEntries + 1,
+          truncated: { expectedEntries: earlier.expectedEntries },
+        };
+      }
       const head = settings.get<Head>(HEAD_KEY);
       if (head && Number.isInteger(head.entries) && head.entries > 0) {
         const kept = one.get(head.entries);
