@@ -11,15 +11,8 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { channelNames, streamNames, type Stream } from '../shared/contract';
 import type { AppErrorData, Result } from '../shared/errors';
 import type { StreamMessage } from '../shared/transport';
-import type { BridgeIpcChannels, PreloadBridge, PreloadBridgeKey } from './bridge';
-
-const ipc: BridgeIpcChannels = {
-  invoke: 'firebreak:invoke',
-  subscribe: 'firebreak:subscribe',
-  unsubscribe: 'firebreak:unsubscribe',
-  stream: 'firebreak:stream',
-};
-const bridgeKey: PreloadBridgeKey = 'firebreak';
+import { BRIDGE_KEY, ipc } from '../shared/ipc';
+import type { PreloadBridge } from './bridge';
 
 const knownChannels = new Set<string>(channelNames);
 const knownStreams = new Set<string>(streamNames);
@@ -88,4 +81,4 @@ const bridge: PreloadBridge = {
   },
 };
 
-contextBridge.exposeInMainWorld(bridgeKey, bridge);
+contextBridge.exposeInMainWorld(BRIDGE_KEY, bridge);

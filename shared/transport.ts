@@ -2,9 +2,10 @@ import type { AppErrorData, Result } from './errors';
 import type { Channel, ChannelInput, ChannelOutput, Stream, StreamEvent, StreamParams } from './contract';
 
 /**
- * What a subscriber hears: an event, or an error. A stream is not ended by an error: a live stream reports a
- * failed round (cluster unreachable, say) and keeps trying; the next event supersedes the error. A subscriber
- * ends it by unsubscribing.
+ * What a subscriber hears: events, then possibly one error. An error ends the stream, in every transport: the
+ * Electron bridge and serve mode drop the subscription (and tell main to stop it), the in-memory transport
+ * stops it too. A subscriber that wants to go on subscribes again (the Models view does, with back-off). A
+ * subscriber ends a stream by unsubscribing.
  */
 export type StreamMessage<S extends Stream> =
   { type: 'event'; event: StreamEvent<S> } | { type: 'error'; error: AppErrorData };
@@ -29,13 +30,26 @@ export interface Dispatcher {
   subscribe(stream: string, params: unknown, onMessage: (message: StreamMessage<Stream>) => void): () => void;
 }
 
-/** In-memory transport: the renderer wired straight to a dispatcher (component tests). */
+/** In-memory transport: the renderer wired straight to a dispatcher (component tests). Ends a stream on its error. */
 export function createMemoryTransport(dispatcher: Dispatcher): Transport {
   return {
     kind: 'memory',
     invoke: (channel, input) =>
       dispatcher.invoke(channel, input) as Promise<Result<ChannelOutput<typeof channel>>>,
-    subscribe: (stream, params, onMessage) =>
-      dispatcher.subscribe(stream, params, onMessage as (m: StreamMessage<Stream>) => void),
+    subscribe: (stream, params, onMessage) => {
+      let ended = false;
+      const running: { stop?: () => void } = {};
+      const end = () => {
+        ended = true;
+        running.stop?.();
+      };
+      running.stop = dispatcher.subscribe(stream, params, (message) => {
+        if (ended) return;
+        if (message.type === 'error') end();
+        (onMessage as (m: StreamMessage<Stream>) => void)(message);
+      });
+      if (ended) running.stop();
+      return end;
+    },
   };
 }

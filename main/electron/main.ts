@@ -21,7 +21,7 @@ import {
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, toAppErrorData, type AppErrorData, type Result } from '../../shared/errors';
-import type { BridgeIpcChannels } from '../../preload/bridge';
+import { ipc } from '../../shared/ipc';
 import { createAppApi } from '../api/index';
 import { createAppProtocolHandler } from './appProtocol';
 import { applyLoginShellPath } from './loginShellPath';
@@ -40,13 +40,6 @@ import {
 import { isSubscriptionId, StreamSubscriptions } from './subscriptions';
 
 type AppApi = Awaited<ReturnType<typeof createAppApi>>;
-
-const ipc: BridgeIpcChannels = {
-  invoke: 'firebreak:invoke',
-  subscribe: 'firebreak:subscribe',
-  unsubscribe: 'firebreak:unsubscribe',
-  stream: 'firebreak:stream',
-};
 
 /** build/electron/main.cjs -> build/electron/preload.cjs and build/renderer/ (inside app.asar when packaged). */
 const preloadPath = path.join(__dirname, 'preload.cjs');

@@ -1,24 +1,15 @@
 import type { Result } from '../../shared/errors';
 import type { StreamMessage, Transport } from '../../shared/transport';
 import type { Stream } from '../../shared/contract';
-import type { PreloadBridge } from '../../preload/bridge';
+import type { FirebreakBridge, PreloadBridge } from '../../shared/ipc';
 import { clientError, isResult, isStreamMessage } from './result';
-
-/** What the preload script exposes on `window.firebreak` (contextBridge). */
-export interface FirebreakBridge {
-  invoke(channel: string, input: unknown): Promise<unknown>;
-  subscribe(stream: string, params: unknown, onMessage: (message: unknown) => void): () => void;
-}
 
 declare global {
   interface Window {
+    /** what the preload script exposes (shared/ipc.ts) */
     firebreak?: PreloadBridge;
   }
 }
-
-/** The preload's bridge must stay usable here (checked when either side changes). */
-export type BridgeFits = PreloadBridge extends FirebreakBridge ? true : never;
-const _bridgeFits: BridgeFits = true;
 
 const mainProcessGone = () =>
   clientError(

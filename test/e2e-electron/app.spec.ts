@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-import type { PreloadBridge } from '../../preload/bridge';
+import type { PreloadBridge } from '../../shared/ipc';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 

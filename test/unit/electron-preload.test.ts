@@ -4,7 +4,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { channelNames, streamNames } from '../../shared/contract';
-import type { PreloadBridge } from '../../preload/bridge';
+import type { PreloadBridge } from '../../shared/ipc';
 
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
