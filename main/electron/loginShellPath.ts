@@ -7,7 +7,7 @@
  * shell for its PATH (`$SHELL -ilc 'printf …"$PATH"…'`, 3 s at most) and merges it into
  * process.env.PATH. Any failure (no shell, a slow or broken rc file, odd output) leaves PATH as it was.
  *
- * Pure Node, no electron import: unit-tested with a fake shell (test/unit/electron-login-shell-path.test.ts).
+ * Pure Node, no electron import: unit-tested with a fake shell (test/unit/electron/login-shell-path.test.ts).
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';

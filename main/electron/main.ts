@@ -2,7 +2,7 @@
  * The Electron entry (bundled to build/electron/main.cjs by scripts/build-electron.mjs).
  *
  * It only wires: the decisions (which URLs, senders, files and permissions are allowed) live in
- * policy.ts and are unit-tested; test/unit/electron-source.test.ts checks that every guard below is
+ * policy.ts and are unit-tested; test/unit/electron/source.test.ts checks that every guard below is
  * in place. The app itself (store, cluster, metrics, cost) is `createAppApi` from main/api, reached
  * through its Dispatcher exactly as the serve and in-memory transports reach it.
  */

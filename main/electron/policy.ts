@@ -3,7 +3,7 @@
  *
  * Nothing here imports 'electron' at run time (only `import type`), so every decision the app makes
  * about navigation, external links, IPC senders, served files and permissions is unit-tested under
- * plain Node (test/unit/electron-policy.test.ts). main.ts only wires these into Electron's hooks.
+ * plain Node (test/unit/electron/policy.test.ts). main.ts only wires these into Electron's hooks.
  */
 import path from 'node:path';
 import type { CustomScheme, WebPreferences } from 'electron';
