@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`): every check CI runs, one summary line at the end.
-//   typecheck, lint + format, unit and integration tests (vitest), the build, browser end-to-end (Playwright)
+//   typecheck, lint + format + unused exports (knip), unit and integration tests (vitest), the build, browser end-to-end (Playwright)
 //   and the Electron end-to-end suite (skipped, and said so, where the Electron binary is not installed).
 // The last line reads `N passed, N failed, N skipped`; it is also written to test-results/summary.txt.
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,8 @@ if (wanted('static')) {
   check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   check('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   check('format', 'npx', ['prettier', '--check', '.']);
+  // no dead code: every export is imported somewhere, every file reached, every dependency used (knip.json)
+  check('unused', 'npx', ['knip']);
 }
 
 for (const project of ['unit', 'integration']) {

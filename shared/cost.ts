@@ -36,12 +36,6 @@ export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
-/** First day of the month holding `day`. */
-export function monthStart(day: number): number {
-  const d = new Date(day * DAY_MS);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
-}
-
 /** First day of the month `months` after the month holding `day`. */
 export function addMonths(day: number, months: number): number {
   const d = new Date(day * DAY_MS);
@@ -65,12 +59,6 @@ export interface DayRange {
   start: number;
   /** exclusive */
   end: number;
-}
-
-export function daysOf(range: DayRange): number[] {
-  const out: number[] = [];
-  for (let d = range.start; d < range.end; d++) out.push(d);
-  return out;
 }
 
 export const DayText = z.string().refine((s) => parseDay(s) !== null, 'a date as YYYY-MM-DD');

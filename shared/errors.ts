@@ -113,9 +113,3 @@ export function describeZodError(err: z.ZodError): string {
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorData };
-
-export const resultSchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: AppErrorSchema }),
-  ]);

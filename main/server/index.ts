@@ -6,8 +6,6 @@ import type { KubeEnv } from '../kube/kubeconfig';
 import { newToken } from './security';
 import { startServeServer } from './server';
 
-export { startServeServer } from './server';
-
 export interface ServeOptions {
   storePath: string;
   host?: string;

@@ -11,21 +11,14 @@ import { settingsTable, type SettingsTable } from './settings';
 import { snapshotStore, type Snapshots } from './snapshots';
 
 export { canonicalJson } from './canonicalJson';
-export {
-  auditEntryHash,
-  GENESIS_HASH,
-  SECRET_KEY_PATTERN,
-  withoutSecrets,
-  type AuditInput,
-  type AuditLog,
-} from './audit';
-export { LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
-export { STORE_FILE_NAME, storePathFor } from './profiles';
+export { auditEntryHash, GENESIS_HASH, SECRET_KEY_PATTERN, withoutSecrets, type AuditLog } from './audit';
+export { LATEST_SCHEMA_VERSION } from './migrations';
+export { storePathFor } from './profiles';
 export type { ObjectStore } from './objects';
 export type { CostCacheEntry, CostTables, FocusCostRow, FocusImportRecord, PriceRow } from './cost';
-export type { SeriesCache, SeriesKey } from './seriesCache';
+export type { SeriesCache } from './seriesCache';
 export type { SettingsTable } from './settings';
-export type { Snapshot, SnapshotInput, Snapshots, SnapshotSummary } from './snapshots';
+export type { Snapshots } from './snapshots';
 
 export interface Store {
   /** the file, or ':memory:' */

@@ -186,11 +186,6 @@ export function argsChange(from: string | null, to: string | null): { removed: s
   return { removed: a.filter((x) => !b.includes(x)), added: b.filter((x) => !a.includes(x)) };
 }
 
-/** The images of a revision, one per container (`vllm: vllm/vllm-openai:v0.6.4`). */
-export function revisionImages(r: RevisionSummary): string[] {
-  return r.containers.map((c) => c.image);
-}
-
 export const modelDetailStore = createModelDetailStore(getTransport);
 export const useModelDetail = <T>(selector: (s: ModelDetailState) => T): T =>
   useStore(modelDetailStore, selector);

@@ -153,8 +153,6 @@ export const INVENTORY_KINDS = [
   }),
 ] as const satisfies readonly InventoryKind[];
 
-export const INVENTORY_KIND_NAMES: readonly InventoryKindName[] = INVENTORY_KINDS.map((k) => k.name);
-
 export function kindSpec<K extends InventoryKindName>(name: K): InventoryKind<K> {
   return INVENTORY_KINDS.find((k) => k.name === name) as unknown as InventoryKind<K>;
 }
