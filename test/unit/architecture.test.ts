@@ -4,7 +4,10 @@
  * - renderer/ imports neither main/ nor Node built-ins (and preload/ for types only);
  * - shared/ imports neither main/, renderer/, preload/, electron nor Node built-ins;
  * - main/ never imports renderer/; preload/ never imports main/ or renderer/;
- * - the domain folders (kube, metrics, cost, store, incident) never import an adapter (main/electron, main/server);
+ * - the domain folders (kube, metrics, cost, store, incident, actions) never import an adapter (main/electron,
+ *   main/server) nor the layers over them (main/api, main/settings);
+ * - no file outside main/actions/ performs a cluster or Alertmanager write;
+ * - every capability has its file on each floor it uses (shared/, main/api/, renderer/state/, renderer/views/);
  * - SQL lives only in main/store/ (and tests);
  * - no HTML sinks (innerHTML, outerHTML, insertAdjacentHTML, dangerouslySetInnerHTML, document.write) in renderer/.
  * Imports are read from the syntax tree (import/export…from, import(), require(), import types), so
@@ -20,7 +23,20 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const SOURCE_ROOTS = ['main', 'preload', 'renderer', 'shared', 'scripts'];
 const SKIP_DIRS = new Set(['node_modules', 'build', 'dist', 'coverage', 'test-results', '.vite']);
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
-const DOMAIN_FOLDERS = ['main/kube', 'main/metrics', 'main/cost', 'main/store', 'main/incident'];
+const DOMAIN_FOLDERS = [
+  'main/kube',
+  'main/metrics',
+  'main/cost',
+  'main/store',
+  'main/incident',
+  'main/actions',
+];
+/** what the domain folders never import: the adapters, and the api and settings layers the adapters sit on */
+const ADAPTER_FOLDERS = ['main/electron', 'main/server', 'main/api', 'main/settings'];
+/** the write methods of the cluster and Alertmanager clients (ResourceClient.patch, AlertmanagerClient.createSilence) */
+const WRITE_METHODS = new Set(['patch', 'createSilence']);
+/** @kubernetes/client-node calls that change the cluster; only the client (main/kube/resources.ts) makes them */
+const CLIENT_WRITE = /^(create|replace|patch|delete)(Namespaced|Cluster|CollectionNamespaced)/;
 
 interface Violation {
   rule: string;
@@ -181,7 +197,7 @@ function checkFile(file: string, text: string): Violation[] {
       );
     }
     const domain = DOMAIN_FOLDERS.find((folder) => under(file, folder));
-    if (domain && (imports('main/electron') || imports('main/server'))) {
+    if (domain && ADAPTER_FOLDERS.some((folder) => imports(folder))) {
       flag(
         'domain-imports-adapter',
         line,
@@ -194,7 +210,23 @@ function checkFile(file: string, text: string): Violation[] {
   }
 
   const sqlAllowed = under(file, 'main/store') || isTestFile(file);
+  const writes = under(file, 'main') && !under(file, 'main/actions') && !isTestFile(file);
   const visit = (node: ts.Node) => {
+    if (writes && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      if (WRITE_METHODS.has(method))
+        flag(
+          'write-outside-actions',
+          lineOf(sf, node),
+          `calls .${method}(…): every cluster and Alertmanager write goes through main/actions/`,
+        );
+      if (CLIENT_WRITE.test(method) && file !== 'main/kube/resources.ts')
+        flag(
+          'write-outside-actions',
+          lineOf(sf, node),
+          `calls .${method}(…): only ResourceClient (main/kube/resources.ts) talks to the API, for main/actions/`,
+        );
+    }
     if (!sqlAllowed) {
       if (
         ts.isStringLiteralLike(node) ||
@@ -307,8 +339,9 @@ describe('house rules on the source tree', () => {
     ['preload-imports-main-or-renderer', 'preload/ never imports main/ or renderer/'],
     [
       'domain-imports-adapter',
-      'main/{kube,metrics,cost,store,incident} never import main/electron or main/server',
+      'main/{kube,metrics,cost,store,incident,actions} never import main/{electron,server,api,settings}',
     ],
+    ['write-outside-actions', 'no file outside main/actions/ writes to a cluster or to Alertmanager'],
     ['sql-outside-store', 'SQL only in main/store/ (and tests)'],
     [
       'renderer-html-sink',
@@ -412,6 +445,33 @@ describe('the checks themselves', () => {
     expect(rules('main/kube/a.ts', '// SELECT x FROM y in a comment')).toEqual([]);
   });
 
+  it('finds cluster and Alertmanager writes outside main/actions/', () => {
+    expect(rules('main/api/a.ts', 'await client.patch(kind, ns, name, body, "merge");')).toEqual([
+      'write-outside-actions',
+    ]);
+    expect(rules('main/metrics/a.ts', 'await am.createSilence(silence);')).toEqual(['write-outside-actions']);
+    expect(rules('main/kube/a.ts', 'await api.deleteNamespacedPod({ name, namespace });')).toEqual([
+      'write-outside-actions',
+    ]);
+    expect(rules('main/actions/a.ts', 'await client.patch(kind, ns, name, body, "merge");')).toEqual([]);
+    expect(rules('main/kube/resources.ts', 'return this.api.patchNamespacedCustomObject(params);')).toEqual(
+      [],
+    );
+    expect(rules('main/kube/a.ts', 'jsonpatch.compare(a, b); map.delete(k); text.replace(a, b);')).toEqual(
+      [],
+    );
+  });
+
+  it('keeps the domain off main/api and main/settings too', () => {
+    expect(rules('main/actions/a.ts', "import { x } from '../api/context';")).toEqual([
+      'domain-imports-adapter',
+    ]);
+    expect(rules('main/metrics/a.ts', "import { x } from '../settings/settings';")).toEqual([
+      'domain-imports-adapter',
+    ]);
+    expect(rules('main/api/a.ts', "import { x } from '../settings/settings';")).toEqual([]);
+  });
+
   it('finds HTML sinks in the renderer only', () => {
     expect(rules('renderer/a.ts', 'el.innerHTML = label;')).toEqual(['renderer-html-sink']);
     expect(rules('renderer/a.ts', "el['outerHTML'] = label;")).toEqual(['renderer-html-sink']);
@@ -430,3 +490,74 @@ describe('the checks themselves', () => {
     expect(rules('main/api/a.ts', 'el.innerHTML = label;')).toEqual([]);
   });
 });
+
+/**
+ * The capability seam (DESIGN.md section 2): the same name on every floor a capability uses, so a nav item leads
+ * to all of its code in one folder hop. `shared/<capability>.ts` holds its types and its slice of the channel
+ * table (`<capability>Channels`), `main/api/<capability>.ts` its handlers (`<capability>Handlers`),
+ * `renderer/state/<capability>.ts` its store, `renderer/views/<capability>/` its screens.
+ */
+type Floor = 'shared' | 'api' | 'state' | 'views';
+const FLOOR_PATH: Record<Floor, (capability: string) => string> = {
+  shared: (c) => `shared/${c}.ts`,
+  api: (c) => `main/api/${c}.ts`,
+  state: (c) => `renderer/state/${c}.ts`,
+  views: (c) => `renderer/views/${c}`,
+};
+/**
+ * The floors each capability has today. This table is where a floor joins: `views` as the screens move into
+ * renderer/views/<capability>/ folders, `state` as renderer/state/metrics.ts splits into health, gpu and alerts,
+ * and `incident` with its files (shared/incident.ts, main/api/incident.ts, renderer/…/incident).
+ */
+const CAPABILITIES: Record<string, Floor[]> = {
+  models: ['shared', 'api', 'state'],
+  actions: ['shared', 'api', 'state'],
+  traffic: ['shared', 'api', 'state'],
+  health: ['shared', 'api'],
+  gpu: ['shared', 'api'],
+  alerts: ['shared', 'api'],
+  cost: ['shared', 'api', 'state'],
+  audit: ['shared', 'api', 'state'],
+  settings: ['shared', 'api', 'state'],
+  connections: ['shared', 'api'],
+};
+
+describe('the capability seam', () => {
+  it.each(Object.entries(CAPABILITIES))('%s has its file on each floor it uses', (capability, floors) => {
+    const missing = floors
+      .map((floor) => FLOOR_PATH[floor](capability))
+      .filter((rel) => !fs.existsSync(path.join(root, rel)));
+    expect(missing, `${capability}: missing ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it.each(Object.entries(CAPABILITIES))(
+    '%s: shared/ exports its channel slice and main/api/ its handlers',
+    (capability, floors) => {
+      if (floors.includes('shared'))
+        expect(read(FLOOR_PATH.shared(capability))).toMatch(
+          new RegExp(`export const ${capability}Channels\\b`),
+        );
+      if (floors.includes('api'))
+        expect(read(FLOOR_PATH.api(capability))).toMatch(
+          new RegExp(`export function ${capability}Handlers\\b`),
+        );
+    },
+  );
+
+  it('contract.ts only merges the slices, and main/api/index.ts only merges the handlers', () => {
+    const contract = read('shared/contract.ts');
+    const api = read('main/api/index.ts');
+    for (const [capability, floors] of Object.entries(CAPABILITIES)) {
+      if (floors.includes('shared'))
+        expect(contract, capability).toMatch(new RegExp(`\\.\\.\\.${capability}Channels\\b`));
+      if (floors.includes('api'))
+        expect(api, capability).toMatch(new RegExp(`\\.\\.\\.${capability}Handlers\\(`));
+    }
+    // no channel is defined in contract.ts itself: each lives in its capability's slice
+    expect(contract).not.toMatch(/'[a-z]+\.[a-zA-Z]+':\s*\{/);
+  });
+});
+
+function read(rel: string): string {
+  return fs.readFileSync(path.join(root, rel), 'utf8');
+}
