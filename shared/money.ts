@@ -102,12 +102,14 @@ export function money(amount: string | bigint, currency: string): Money {
   return { units, currency: currency.toUpperCase() };
 }
 
+/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
 export const zero = (currency: string): Money => ({ units: 0n, currency });
 
 export function toWire(m: Money): MoneyWire {
   return { amount: formatAmount(m.units), currency: m.currency };
 }
 
+/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
 export function fromWire(w: MoneyWire): Money {
   return { units: amountUnits(w.amount), currency: w.currency };
 }
@@ -127,6 +129,7 @@ export function addMoney(a: Money, b: Money): Money {
   return { units: a.units + b.units, currency: a.currency };
 }
 
+/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
 export function subtractMoney(a: Money, b: Money): Money {
   if (a.currency !== b.currency) throw currencyMixError(a.currency, b.currency);
   return { units: a.units - b.units, currency: a.currency };
@@ -253,7 +256,10 @@ export function costPer(units: bigint, count: number, per: number): bigint | nul
   return divRound(units * BigInt(per) * 1000n, milli);
 }
 
-/** Rounds units to the cent (half away from zero), still in units. */
+/**
+ * Rounds units to the cent (half away from zero), still in units.
+ * @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it
+ */
 export function roundToCent(units: bigint): bigint {
   return divRound(units, CENT) * CENT;
 }

@@ -30,7 +30,10 @@ export interface Dispatcher {
   subscribe(stream: string, params: unknown, onMessage: (message: StreamMessage<Stream>) => void): () => void;
 }
 
-/** In-memory transport: the renderer wired straight to a dispatcher (component tests). Ends a stream on its error. */
+/**
+ * In-memory transport: the renderer wired straight to a dispatcher (component tests). Ends a stream on its error.
+ * @public the third transport of DESIGN.md section 3, for the renderer's unit tests (issue 8 item 4)
+ */
 export function createMemoryTransport(dispatcher: Dispatcher): Transport {
   return {
     kind: 'memory',
