@@ -408,7 +408,14 @@ export function ceError(
 // ---------- reading the cached answers (validated: the cache is a boundary too) ----------
 
 const MetricValue = z.object({ Amount: z.string(), Unit: z.string() });
+const GroupDefinition = z.object({
+  Type: z.enum(['DIMENSION', 'TAG', 'COST_CATEGORY']).optional(),
+  Key: z.string().optional(),
+});
+export type GroupDefinition = z.infer<typeof GroupDefinition>;
 const CostAndUsagePage = z.object({
+  /** what each group key is (the answer says it; the request's GroupBy is the fallback) */
+  GroupDefinitions: z.array(GroupDefinition).optional(),
   ResultsByTime: z
     .array(
       z.object({
@@ -423,6 +430,56 @@ const CostAndUsagePage = z.object({
     .default([]),
 });
 export type CostAndUsagePage = z.infer<typeof CostAndUsagePage>;
+
+/** The group definitions an answer was made with: its own, else the request's GroupBy. */
+export function groupDefinitionsOf(page: CostAndUsagePage, request: unknown): GroupDefinition[] {
+  if (page.GroupDefinitions && page.GroupDefinitions.length > 0) return page.GroupDefinitions;
+  const asked = GroupDefinition.array().safeParse((request as { GroupBy?: unknown } | null)?.GroupBy);
+  return asked.success ? asked.data : [];
+}
+
+export interface GroupKeys {
+  /** the value of tag (or cost category) `key`: '' when the resource is untagged, null when not grouped by it */
+  tag(key: string): string | null;
+  /** the value of dimension `key` (USAGE_TYPE, SERVICE, …), null when not grouped by it */
+  dimension(key: string): string | null;
+}
+
+/**
+ * Reads a group's Keys by meaning, not position: a tag's value is the key that carries its `Key$` prefix
+ * (`model$` alone = untagged), wherever it sits; a dimension's value is one of the keys left over, never a
+ * tag's. Definitions and keys are matched by type, so an answer whose keys come in another order than asked is
+ * read the same.
+ */
+export function readGroupKeys(definitions: readonly GroupDefinition[], keys: readonly string[]): GroupKeys {
+  const tags = new Map<string, string>();
+  const rest: string[] = [];
+  const prefixed = definitions.filter((d) => d.Type === 'TAG' || d.Type === 'COST_CATEGORY');
+  const taken = new Set<number>();
+  for (const def of prefixed) {
+    const prefix = `${def.Key ?? ''}$`;
+    const i = keys.findIndex((k, j) => !taken.has(j) && k.startsWith(prefix));
+    if (i < 0) continue;
+    taken.add(i);
+    tags.set(def.Key ?? '', (keys[i] as string).slice(prefix.length));
+  }
+  keys.forEach((k, j) => {
+    if (!taken.has(j)) rest.push(k);
+  });
+  // the dimensions take the keys no tag claimed, in their own order
+  const dims = new Map<string, string>();
+  const dimDefs = definitions.filter((d) => d.Type === 'DIMENSION');
+  dimDefs.forEach((def, i) => {
+    const v = rest[i];
+    if (v !== undefined) dims.set(def.Key ?? '', v);
+  });
+  const groupedBy = new Set(prefixed.map((d) => d.Key ?? ''));
+  return {
+    // grouped by the tag but no key has its prefix: the answer is not about that tag's values, so untagged
+    tag: (key) => tags.get(key) ?? (groupedBy.has(key) ? '' : null),
+    dimension: (key) => dims.get(key) ?? null,
+  };
+}
 
 const ForecastPage = z.object({
   Total: MetricValue.optional(),

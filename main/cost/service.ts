@@ -334,7 +334,13 @@ export class CostService {
           .filter((m) => monthRange(m).start <= today)
           .map((m) => cachedAnswers(this.deps.store, planCeCalls(settings, m, today)));
         const facts = combineCeFacts(
-          answers.map((a) => costExplorerFacts(a.daily, a.groups, settings.aws.metric)),
+          answers.map((a) =>
+            costExplorerFacts(a.daily, a.groups, settings.aws.metric, {
+              attribution: settings.attribution.key,
+              team: settings.teamTagKey,
+              namespace: settings.namespaceTagKey,
+            }),
+          ),
           window,
         );
         if (!facts) {

@@ -15,7 +15,7 @@ import {
 import { allocate, amountUnits, parseAmount, scaleUnits, unitsFromNumber } from '../../shared/money';
 import { workloadFromPod } from '../metrics/gpu';
 import type { Store } from '../store';
-import type { CachedCall, CostAndUsagePage } from './costExplorer';
+import { groupDefinitionsOf, readGroupKeys, type CachedCall, type CostAndUsagePage } from './costExplorer';
 import { isGpuCharge } from './gpu';
 import type { GpuHours, OpenCostDaily, PodDaily } from './prometheusCosts';
 
@@ -91,12 +91,6 @@ export function podSubjectResolver(
   };
 }
 
-/** The key after `tag$` in a Cost Explorer group key ('' = untagged). */
-export function tagValueOf(groupKey: string): string {
-  const i = groupKey.indexOf('$');
-  return i < 0 ? groupKey : groupKey.slice(i + 1);
-}
-
 function daysOfPeriod(start: string, end: string): number[] {
   const s = parseDay(start);
   const e = parseDay(end);
@@ -106,11 +100,19 @@ function daysOfPeriod(start: string, end: string): number[] {
   return out;
 }
 
+/** The tag keys the answers were asked for (read by name from each group's keys, never by position). */
+export interface CeTagKeys {
+  attribution: string;
+  team: string;
+  namespace: string;
+}
+
 /** Cost Explorer's cached daily and team/namespace answers as facts. */
 export function costExplorerFacts(
   daily: CachedCall<CostAndUsagePage> | null,
   groups: CachedCall<CostAndUsagePage> | null,
   metric: string,
+  tagKeys: CeTagKeys,
 ): SourceFacts | null {
   if (!daily || !('pages' in daily)) return null;
   const facts: CostFact[] = [];
@@ -119,6 +121,7 @@ export function costExplorerFacts(
   if (req.TimePeriod?.Start && req.TimePeriod.End)
     for (const d of daysOfPeriod(req.TimePeriod.Start, req.TimePeriod.End)) days.add(d);
   for (const page of daily.pages) {
+    const defs = groupDefinitionsOf(page, daily.request);
     for (const r of page.ResultsByTime) {
       const day = parseDay(r.TimePeriod.Start);
       if (day === null) continue;
@@ -128,11 +131,11 @@ export function costExplorerFacts(
         if (!m) continue;
         const units = parseAmount(m.Amount);
         if (units === null) continue;
-        const usageType = g.Keys[1] ?? '';
-        const gpu = isGpuCharge(usageType);
+        const keys = readGroupKeys(defs, g.Keys);
+        const gpu = isGpuCharge(keys.dimension('USAGE_TYPE'), keys.dimension('INSTANCE_TYPE'));
         facts.push({
           day,
-          subject: tagValueOf(g.Keys[0] ?? ''),
+          subject: keys.tag(tagKeys.attribution) ?? '',
           gpu: gpu ? units : 0n,
           other: gpu ? 0n : units,
           currency: m.Unit.toUpperCase(),
@@ -146,6 +149,7 @@ export function costExplorerFacts(
   if (groups && 'pages' in groups) {
     groupFacts = [];
     for (const page of groups.pages) {
+      const defs = groupDefinitionsOf(page, groups.request);
       for (const r of page.ResultsByTime) {
         const start = parseDay(r.TimePeriod.Start);
         const end = parseDay(r.TimePeriod.End);
@@ -157,12 +161,13 @@ export function costExplorerFacts(
           // a MONTHLY period is spread evenly over its days (exactly: the parts add up to the amount), so
           // month totals are exact whichever answer a day is taken from
           const n = end - start;
+          const keys = readGroupKeys(defs, g.Keys);
           const parts = n === 1 ? [units] : (allocate(units, new Array<number>(n).fill(1)) as bigint[]);
           for (let i = 0; i < n; i++) {
             groupFacts.push({
               day: start + i,
-              team: tagValueOf(g.Keys[0] ?? ''),
-              namespace: tagValueOf(g.Keys[1] ?? ''),
+              team: keys.tag(tagKeys.team) ?? '',
+              namespace: keys.tag(tagKeys.namespace) ?? '',
               amount: parts[i] as bigint,
               currency: m.Unit.toUpperCase(),
             });
