@@ -235,13 +235,8 @@ export async function parseFocus(
       if (parsed === null) return bad(rec.line, 'Tags', 'Tags is not a JSON object');
       tags = parsed;
     }
-    const category = isGpuCharge(
-      get('SkuId'),
-      get('SkuMeter'),
-      get('ChargeDescription'),
-      get('ResourceType'),
-      get('ResourceName'),
-    )
+    // what the charge is, in words: never the SKU id (opaque) nor the resource's name (its owner's choice)
+    const category = isGpuCharge(get('SkuMeter'), get('ChargeDescription'), get('ResourceType'))
       ? 'gpu'
       : 'other';
     const tagsJson = canonicalJson(tags);
