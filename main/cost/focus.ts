@@ -49,6 +49,11 @@ export const FOCUS_USED = [
   'ProviderName',
   'ServiceProviderName',
   'Tags',
+  // providers' descriptive extension columns (AWS usage type, Azure meter): what a charge is, in words
+  'x_UsageType',
+  'x_SkuDescription',
+  'x_SkuMeterName',
+  'x_SkuMeterSubcategory',
 ] as const;
 
 /** Columns introduced by each version (a file carrying one is at least that version). */
@@ -236,7 +241,15 @@ export async function parseFocus(
       tags = parsed;
     }
     // what the charge is, in words: never the SKU id (opaque) nor the resource's name (its owner's choice)
-    const category = isGpuCharge(get('SkuMeter'), get('ChargeDescription'), get('ResourceType'))
+    const category = isGpuCharge(
+      get('SkuMeter'),
+      get('ChargeDescription'),
+      get('ResourceType'),
+      get('x_UsageType'),
+      get('x_SkuDescription'),
+      get('x_SkuMeterName'),
+      get('x_SkuMeterSubcategory'),
+    )
       ? 'gpu'
       : 'other';
     const tagsJson = canonicalJson(tags);

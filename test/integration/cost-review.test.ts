@@ -540,7 +540,7 @@ describe('the other sources tell the same story', () => {
       const cost = service(store);
       const file = path.join(work, 'focus-export.csv');
       const header =
-        'BillingAccountId,ChargeCategory,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,SkuId,ConsumedQuantity,Tags,x_Extra';
+        'BillingAccountId,ChargeCategory,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,x_UsageType,ConsumedQuantity,Tags,x_Extra';
       const lines = records.map((r) => {
         const start = `${r.date}T00:00:00Z`;
         const end = `${dayText(Date.parse(start) + DAY)}T00:00:00Z`;
@@ -573,7 +573,7 @@ describe('the other sources tell the same story', () => {
       const eur = path.join(work, 'focus-eur.csv');
       fs.writeFileSync(
         eur,
-        `BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,SkuId,Tags\n100.00,EUR,${yesterday}T00:00:00Z,${today}T00:00:00Z,Standard_ND96asr_v4,"{""model"":""llama-70b-chat""}"\n`,
+        `BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,x_SkuMeterName,Tags\n100.00,EUR,${yesterday}T00:00:00Z,${today}T00:00:00Z,Standard_ND96asr_v4,"{""model"":""llama-70b-chat""}"\n`,
       );
       await cost.importFocus(eur);
       const mixed = await cost.review(month);
