@@ -33,6 +33,8 @@ export interface ServeServer {
 }
 
 const MAX_BODY = 1024 * 1024;
+/** past MAX_BODY the rest is read and dropped (so the client can read its 413); past this the socket is cut */
+const MAX_DRAIN = 16 * 1024 * 1024;
 const MAX_SUBSCRIPTIONS = 64;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,20 +79,29 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   const rendererDir = options.rendererDir ? path.resolve(options.rendererDir) : null;
   let allowed = new Set<string>();
 
+  // Any failure of one request ends that request, never the process (a client can reset at any moment).
   const server = http.createServer((req, res) => {
+    try {
+      route(req, res);
+    } catch {
+      internalError(res);
+    }
+  });
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse) {
     setSecurityHeaders(res);
     if (!isAllowedHost(req.headers.host, allowed)) {
       return sendJson(res, 421, { ok: false, error: forbiddenOrigin });
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/')) {
-      void handleApi(req, res, url.pathname.slice('/api/'.length));
+      handleApi(req, res, url.pathname.slice('/api/'.length)).catch(() => internalError(res));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
     serveStatic(res, rendererDir, url.pathname);
-  });
+  }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, channel: string) {
     if (!isAllowedOrigin(req.headers.origin, allowed))
@@ -105,18 +116,33 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         error: badRequest('The body must be JSON (Content-Type: application/json).'),
       });
     }
-    let input: unknown;
+    let name: string;
     try {
-      const text = await readBody(req);
-      input = text.length === 0 ? {} : JSON.parse(text);
-    } catch (err) {
-      const tooLarge = err instanceof Error && err.message === 'too large';
-      return sendJson(res, tooLarge ? 413 : 400, {
+      name = decodeURIComponent(channel);
+    } catch {
+      return sendJson(res, 400, {
         ok: false,
-        error: badRequest(tooLarge ? 'The request is larger than 1 MiB.' : 'The body is not valid JSON.'),
+        error: badRequest('The channel name is not a valid URL path.'),
       });
     }
-    const result = await dispatcher.invoke(decodeURIComponent(channel), input);
+    const body = await readBody(req);
+    if (body.kind === 'too-large') {
+      const error = badRequest('The request is larger than 1 MiB.');
+      if (!body.drained) {
+        // too much to read and drop: answer, then cut the connection once the answer is out
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.socket.destroySoon());
+      }
+      return sendJson(res, 413, { ok: false, error });
+    }
+    if (body.kind === 'failed') return; // the client went away
+    let input: unknown;
+    try {
+      input = body.text.length === 0 ? {} : JSON.parse(body.text);
+    } catch {
+      return sendJson(res, 400, { ok: false, error: badRequest('The body is not valid JSON.') });
+    }
+    const result = await dispatcher.invoke(name, input);
     const status = result.ok
       ? 200
       : result.error.code === 'UNKNOWN_CHANNEL'
@@ -133,6 +159,8 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   server.on('upgrade', (req, socket, head) => {
+    // node hands the raw socket over with no error listener: a reset would otherwise throw from the event loop
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     const ok =
       url.pathname === '/api/stream' &&
@@ -141,6 +169,8 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       tokensEqual(tokenFromProtocols(req.headers['sec-websocket-protocol']), token);
     if (!ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // a client that never closes its side does not keep the socket open
+      setTimeout(() => socket.destroy(), 5_000).unref();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => handleSocket(ws));
@@ -151,6 +181,9 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     const send = (id: string, message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, message }));
     };
+    // A protocol violation (message over 64 KiB, invalid UTF-8, unmasked frame, RSV bits set) or a reset:
+    // ws has already sent the close code (1009, 1007, 1002) or dropped the socket; 'close' below cleans up.
+    ws.on('error', () => {});
     ws.on('message', (data) => {
       let msg: z.infer<typeof clientMessage>;
       try {
@@ -172,10 +205,14 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         return;
       }
       const id = msg.id;
-      subscriptions.set(
-        id,
-        dispatcher.subscribe(msg.stream, msg.params, (m) => send(id, m)),
-      );
+      try {
+        subscriptions.set(
+          id,
+          dispatcher.subscribe(msg.stream, msg.params, (m) => send(id, m)),
+        );
+      } catch {
+        send(id, { type: 'error', error: internal });
+      }
     });
     ws.on('close', () => {
       for (const stop of subscriptions.values()) stop();
@@ -203,6 +240,17 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   };
 }
 
+const internal: AppErrorData = new AppError(
+  'INTERNAL',
+  'The console could not answer this request.',
+  'Retry; if it persists, restart `npm run serve` and report it.',
+).toJSON();
+
+function internalError(res: http.ServerResponse) {
+  if (res.headersSent) return void res.destroy();
+  sendJson(res, 500, { ok: false, error: internal });
+}
+
 function badRequest(message: string): AppErrorData {
   return new AppError('INVALID_INPUT', message, 'This is a client bug; reload the console.').toJSON();
 }
@@ -217,30 +265,55 @@ function setSecurityHeaders(res: http.ServerResponse) {
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: Result<unknown> | Record<string, unknown>) {
+  if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+type Body = { kind: 'ok'; text: string } | { kind: 'too-large'; drained: boolean } | { kind: 'failed' };
+
+/**
+ * The request body, at most MAX_BODY. A larger one is read to its end and dropped (up to MAX_DRAIN), so the
+ * client, still sending, reads its 413 instead of a reset; beyond that the caller cuts the connection.
+ */
+function readBody(req: http.IncomingMessage): Promise<Body> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_DRAIN)
+      return resolve({ kind: 'too-large', drained: false });
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const settle = (b: Body) => {
+      if (settled) return;
+      settled = true;
+      resolve(b);
+    };
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
+      if (size <= MAX_BODY) chunks.push(c);
+      else if (size > MAX_DRAIN) {
+        req.pause();
+        settle({ kind: 'too-large', drained: false });
       }
-      chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () =>
+      settle(
+        size > MAX_BODY
+          ? { kind: 'too-large', drained: true }
+          : { kind: 'ok', text: Buffer.concat(chunks).toString('utf8') },
+      ),
+    );
+    req.on('error', () => settle({ kind: 'failed' }));
+    req.on('close', () => settle({ kind: 'failed' }));
   });
 }
 
-/** Static files of the built renderer; unknown paths without an extension get index.html (client routing). */
+/**
+ * Static files of the built renderer; unknown paths without an extension get index.html (client routing).
+ * Never a dotfile (.env, .git …) and never a file a symlink leads to outside the renderer folder.
+ */
 function serveStatic(res: http.ServerResponse, root: string | null, pathname: string) {
   if (!root) return sendJson(res, 404, { error: 'no renderer built: run `npm run build:renderer`' });
   let decoded: string;
@@ -249,18 +322,62 @@ function serveStatic(res: http.ServerResponse, root: string | null, pathname: st
   } catch {
     return sendJson(res, 400, { error: 'bad path' });
   }
-  let file = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
-  if (!file.startsWith(root + path.sep) && file !== root) return sendJson(res, 403, { error: 'forbidden' });
-  if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+  if (decoded.includes('\0')) return sendJson(res, 400, { error: 'bad path' });
+  const normalized = path.posix.normalize('/' + decoded.replace(/\\/g, '/'));
+  if (normalized.split('/').some((segment) => segment.startsWith('.')))
+    return sendJson(res, 404, { error: 'not found' });
+  let file = path.resolve(root, '.' + normalized);
+  if (!within(root, file)) return sendJson(res, 403, { error: 'forbidden' });
+  let real = realFileIn(root, file);
+  if (real === 'outside') return sendJson(res, 404, { error: 'not found' });
+  if (real === null) {
     if (path.extname(decoded)) return sendJson(res, 404, { error: 'not found' });
     file = path.join(root, 'index.html');
-    if (!fs.existsSync(file))
+    real = realFileIn(root, file);
+    if (real === null || real === 'outside')
       return sendJson(res, 404, { error: 'no renderer built: run `npm run build:renderer`' });
   }
+  file = real;
   const ext = path.extname(file);
   res.writeHead(200, {
     'Content-Type': MIME[ext] ?? 'application/octet-stream',
     'Cache-Control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
   });
-  fs.createReadStream(file).pipe(res);
+  const stream = fs.createReadStream(file);
+  stream.on('error', () => res.destroy()); // removed or unreadable mid-answer: end this response only
+  stream.pipe(res);
+}
+
+function within(root: string, file: string): boolean {
+  return file === root || file.startsWith(root + path.sep);
+}
+
+/** The file's real path if it is a regular file inside the real renderer folder; null if none; 'outside' if a link leaves it. */
+function realFileIn(root: string, file: string): string | null | 'outside' {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return null;
+  }
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return null;
+  }
+  // a link to a file outside, or to a dotfile inside, is as if it were not there
+  if (
+    !within(realRoot, real) ||
+    path
+      .relative(realRoot, real)
+      .split(path.sep)
+      .some((s) => s.startsWith('.'))
+  )
+    return 'outside';
+  try {
+    return fs.statSync(real).isFile() ? real : null;
+  } catch {
+    return null;
+  }
 }
