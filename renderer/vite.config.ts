@@ -1,6 +1,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/** JSX goes through renderer/visibleJsx.ts: bidi controls and invisible characters in data are shown as markers. */
+const JSX_SOURCE = 'firebreak-visible-jsx';
+
 /**
  * The renderer bundle. Built once and served by both adapters: Electron's custom protocol and
  * `npm run serve`. No inline scripts or styles end up in index.html (the CSP is `script-src 'self'`).
@@ -8,7 +11,15 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
-  plugins: [react()],
+  plugins: [react({ jsxImportSource: JSX_SOURCE })],
+  resolve: {
+    alias: [
+      {
+        find: new RegExp(`^${JSX_SOURCE}/jsx-(dev-)?runtime$`),
+        replacement: `${import.meta.dirname}/visibleJsx.ts`,
+      },
+    ],
+  },
   build: {
     outDir: '../build/renderer',
     emptyOutDir: true,

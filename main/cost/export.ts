@@ -2,13 +2,15 @@
  * The monthly review exported: a CSV (one table, a `scope` column for totals / models / teams / namespaces) and
  * a Markdown report with the charts as PNG files next to it. Chart images come from the renderer (ECharts
  * getDataURL) and are checked to be PNGs before they are written. Text from data is escaped for Markdown, and
- * CSV cells that a spreadsheet would read as a formula are quoted as text.
+ * CSV cells that a spreadsheet would read as a formula are quoted as text; in both, bidi controls and invisible
+ * characters from data are shown as markers (`⟨U+202E⟩`), never obeyed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChartImage, CostReview, ExportResult } from '../../shared/cost';
 import { AppError } from '../../shared/errors';
 import { formatMoney, formatUnitCost, type MoneyWire } from '../../shared/money';
+import { visibleText } from '../../shared/visibleText';
 import { sourceName } from './review';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -29,7 +31,8 @@ export function decodePng(image: ChartImage): Buffer {
 
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  let text = String(value);
+  // names from the bill or the cluster: a bidi override or a zero-width character is shown, not obeyed
+  let text = typeof value === 'string' ? visibleText(value) : String(value);
   // a name starting like a formula must stay text in a spreadsheet; numbers (even negative) stay numbers
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text))
     text = `'${text}`;
@@ -159,9 +162,11 @@ export function reviewCsv(review: CostReview): string {
 
 // ---------- Markdown ----------
 
-/** Escapes text from data so it reads as text in Markdown (tables included). */
+/** Escapes text from data so it reads as text in Markdown (tables included), invisible characters shown. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return visibleText(text)
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
 }
 
 const money = (m: MoneyWire | null) => (m ? formatMoney(m) : '—');

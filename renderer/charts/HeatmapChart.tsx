@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/gpu';
 import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts } from './echarts';
-import { formatTime, heatmapTooltip, rowLabel } from './format';
+import { formatTime, heatmapTooltip, rowLabel, visibleOption } from './format';
 
 type Heatmap = GpuFleet['heatmap'];
 
@@ -54,7 +54,7 @@ export function HeatmapChart({
     const times = Array.from({ length: heatmap.points }, (_, i) => (heatmap.start + i * heatmap.step) * 1000);
     const multiDay = heatmap.points * heatmap.step > 86400;
     c.setOption(
-      {
+      visibleOption({
         animation: false,
         grid: { left: 8, right: 16, top: 30, bottom: 36, containLabel: true },
         tooltip: {
@@ -123,7 +123,7 @@ export function HeatmapChart({
             emphasis: { disabled: true },
           },
         ],
-      },
+      }),
       { notMerge: true },
     );
   }, [data, heatmap, rows]);

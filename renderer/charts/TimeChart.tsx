@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { type RangeChart, lttb } from '../../shared/series';
 import { ChartActions } from './ChartActions';
 import { chartColors, downloadPng, echarts, palette } from './echarts';
-import { formatAxis, formatTime, lineTooltip } from './format';
+import { formatAxis, formatTime, lineTooltip, visibleOption } from './format';
 
 /**
  * A time-series chart on canvas: the series of one RangeChart on the shared aligned grid, LTTB sampling,
@@ -57,7 +57,7 @@ export function TimeChart({
     const times = Array.from({ length: chart.points }, (_, i) => (chart.start + i * chart.step) * 1000);
     const unit = chart.unit;
     c.setOption(
-      {
+      visibleOption({
         animation: false,
         color: palette,
         grid: { left: 56, right: 14, top: chart.series.length > 1 ? 26 : 10, bottom: 42 },
@@ -147,7 +147,7 @@ export function TimeChart({
               : {}),
           };
         }),
-      },
+      }),
       { notMerge: true },
     );
   }, [chart, markLine]);

@@ -4,6 +4,7 @@
  * `<img src=x onerror=…>` is shown as text.
  */
 import type { ChartUnit } from '../../shared/series';
+import { visibleText } from '../../shared/visibleText';
 
 export type Escape = (text: string) => string;
 
@@ -13,6 +14,55 @@ export const escapeHtml: Escape = (text) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
+
+type OptionPart = Record<string, unknown>;
+
+function visibleNamed(part: unknown): unknown {
+  if (Array.isArray(part)) return part.map(visibleNamed);
+  if (!part || typeof part !== 'object') return part;
+  const p = part as OptionPart;
+  const out: OptionPart = { ...p };
+  if (typeof p.name === 'string') out.name = visibleText(p.name);
+  if (typeof p.text === 'string') out.text = visibleText(p.text);
+  // category axes and legends list names; numbers and [x, y] points pass as they are
+  if (Array.isArray(p.data))
+    out.data = p.data.map((d: unknown) =>
+      typeof d === 'string'
+        ? visibleText(d)
+        : d && typeof d === 'object' && !Array.isArray(d)
+          ? visibleNamed(d)
+          : d,
+    );
+  return out;
+}
+
+/**
+ * An ECharts option with the text it draws from data (series names, category and legend entries, titles)
+ * shown through visibleText: the canvas draws a right-to-left override as one too. Series data arrays of
+ * numbers are left untouched (a heatmap has a million points).
+ */
+export function visibleOption<T extends object>(option: T): T {
+  const o = option as OptionPart;
+  const out: OptionPart = { ...o };
+  for (const key of ['series', 'xAxis', 'yAxis', 'legend', 'title']) {
+    if (!(key in o)) continue;
+    const part = o[key];
+    out[key] =
+      key === 'series' && Array.isArray(part)
+        ? part.map((s: unknown) =>
+            s && typeof s === 'object' && typeof (s as OptionPart).name === 'string'
+              ? { ...(s as OptionPart), name: visibleText((s as OptionPart).name as string) }
+              : s,
+          )
+        : visibleNamed(part);
+  }
+  return out as T;
+}
+
+/** Data text for a tooltip: invisible characters shown as markers, then escaped for HTML. */
+export function showEscaped(escape: Escape): Escape {
+  return (text) => escape(visibleText(String(text)));
+}
 
 function compact(v: number): string {
   const a = Math.abs(v);
@@ -89,12 +139,13 @@ export function lineTooltip(
   unit: ChartUnit,
   escape: Escape,
 ): string {
+  const show = showEscaped(escape);
   const list = Array.isArray(params) ? params : [params];
   const first = list[0]?.value;
   const t = Array.isArray(first) && typeof first[0] === 'number' ? formatTime(first[0], true) : '';
   const rows = list.map((p) => {
     const v = Array.isArray(p.value) ? (p.value[1] as number | null) : null;
-    return `<div>${marker(p.color)}${escape(String(p.seriesName ?? ''))}: <b>${escape(formatValue(unit, v))}</b></div>`;
+    return `<div>${marker(p.color)}${show(String(p.seriesName ?? ''))}: <b>${escape(formatValue(unit, v))}</b></div>`;
   });
   return `<div style="font-weight:600;margin-bottom:4px">${escape(t)}</div>${rows.join('')}`;
 }
@@ -107,11 +158,12 @@ export function heatmapTooltip(
   escape: Escape,
 ): string {
   if (!row) return '';
+  const show = showEscaped(escape);
   const holder = row.pod ? `${row.namespace ?? ''}/${row.pod}` : 'not allocated';
   return [
-    `<div style="font-weight:600">${escape(row.key)}</div>`,
-    row.modelName ? `<div>${escape(row.modelName)}</div>` : '',
-    `<div>${escape(holder)}</div>`,
+    `<div style="font-weight:600">${show(row.key)}</div>`,
+    row.modelName ? `<div>${show(row.modelName)}</div>` : '',
+    `<div>${show(holder)}</div>`,
     `<div>${escape(formatTime(timeMs, true))}: <b>${escape(formatValue('ratio', value))}</b></div>`,
   ].join('');
 }
@@ -147,9 +199,10 @@ export function sparkPaths(
 
 /** The heatmap's row name: the GPU and, when one holds it, the workload (from its model service or pod name). */
 export function rowLabel(row: { key: string; pod: string | null; serviceId: string | null }): string {
-  if (!row.pod) return row.key;
+  if (!row.pod) return visibleText(row.key);
   const workload = row.serviceId
     ? (row.serviceId.split('/')[2] ?? row.pod)
     : row.pod.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, '').replace(/-predictor-.*$/, '');
-  return `${row.key}  ${workload.length > 22 ? `${workload.slice(0, 21)}…` : workload}`;
+  const shown = visibleText(workload);
+  return visibleText(`${row.key}  ${shown.length > 22 ? `${shown.slice(0, 21)}…` : shown}`);
 }

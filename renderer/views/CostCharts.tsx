@@ -9,6 +9,7 @@ import { BarChart } from 'echarts/charts';
 import type { CostReview, DailySeries } from '../../shared/cost';
 import { formatMoney, formatUnitCost } from '../../shared/money';
 import { chartColors, downloadPng, echarts, palette } from '../charts/echarts';
+import { visibleOption } from '../charts/format';
 
 echarts.use([BarChart]);
 
@@ -46,7 +47,7 @@ function useChart(name: string, title: string, option: echarts.EChartsCoreOption
     };
   }, [name, title]);
   useEffect(() => {
-    if (inst.current && option) inst.current.setOption(option, { notMerge: true });
+    if (inst.current && option) inst.current.setOption(visibleOption(option), { notMerge: true });
   }, [option]);
   return { el, inst, height };
 }

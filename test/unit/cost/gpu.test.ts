@@ -2,6 +2,7 @@
  * GPU cost by meaning: real usage types, VM sizes, meters and SKU descriptions of AWS, Azure, GCP and OCI, with
  * the false positives a substring match made (a public IPv4 address, a t2.micro, gp3 volumes, Graviton t4g).
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isGpuCharge } from '../../../main/cost/gpu';
 import { parseFocus } from '../../../main/cost/focus';
@@ -69,7 +70,7 @@ describe('GPU charges by meaning', () => {
       '0.28,USD,2025-05-01T00:00:00Z,2025-05-02T00:00:00Z,$0.0116 per On Demand Linux t2.micro Instance Hour,8VCNGPU5Z2FPKQAR,BoxUsage,gpu-bastion,{}',
       '98.32,USD,2025-05-01T00:00:00Z,2025-05-02T00:00:00Z,$98.32 per On Demand Linux p5.48xlarge Instance Hour,XG5QJ3V9T2K8M4NW,BoxUsage,trainer,{}',
     ].join('\n');
-    const out = await parseFocus([csv], 'aws.csv');
+    const out = await parseFocus(Readable.from([csv]), 'aws.csv');
     if (!out.ok) throw new Error('parse failed');
     const byCategory = Object.fromEntries(out.value.groups.map((g) => [g.category, g.billed]));
     expect(byCategory).toEqual({ gpu: '98.32', other: '3.88' });

@@ -291,6 +291,28 @@ describe('export', () => {
     expect(text).toContain('=HYPERLINK\\("x"\\)\\|\\<b\\>\\*');
   });
 
+  it('CSV and Markdown show bidi controls and invisible characters from data as markers', () => {
+    const spoof = assembleReview(
+      base({
+        sources: [
+          source(
+            'aws',
+            days.map((day) => fact(day, 'report\u202Egnp.exe', '1')),
+            days,
+          ),
+        ],
+      }),
+    );
+    const csv = reviewCsv(spoof);
+    expect(csv).toContain('report⟨U+202E⟩gnp.exe');
+    expect(csv).not.toContain('\u202E');
+    // (Markdown escapes the `+`; it renders as ⟨U+200B⟩)
+    expect(md('adm\u200Bin')).toBe('adm⟨U\\+200B⟩in');
+    const text = reviewMarkdown(spoof, [], Date.parse('2025-06-11T09:00:00Z'));
+    expect(text).toContain('report⟨U\\+202E⟩gnp.exe');
+    expect(text).not.toContain('\u202E');
+  });
+
   it('writes the report and its PNGs side by side, refusing what is not a PNG', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-export-'));
     try {
