@@ -14,7 +14,8 @@ export function connectionsHandlers(ctx: ApiContext): HandlersOf<typeof connecti
     'kube.connections': (input) => connections.list({ probe: input.probe ?? false }),
 
     'kube.connect': async (input) => {
-      const conn = connections.connect(input.context);
+      // asking to connect is the "Retry" of a failed connection (and of a credential plugin that timed out)
+      const conn = connections.connect(input.context, { retry: true });
       if (input.makeCurrent) updateSettings(ctx, { kube: { context: input.context } });
       // the first answer (or failure) of discovery, so the caller sees ready / auth-failed / unreachable at once
       await new Promise<void>((resolve) => {

@@ -172,6 +172,16 @@ async function ready(conn: Connection): Promise<void> {
   if (st.synced || st.kinds.some((k) => k.synced)) return;
   const s = conn.status();
   if (s.error) throw AppError.from(s.error);
+  const plugin = conn.pendingPlugin();
+  if (plugin) {
+    // not the network: the credential plugin has not answered yet (a login may be waiting)
+    throw new AppError(
+      'CLUSTER_AUTH_FAILED',
+      `Waiting for the credential plugin \`${plugin.command}\` of context "${conn.context}" (it has up to ${Math.round(plugin.timeoutMs / 1000)} s).`,
+      'If it opened a login (a browser window, a device code), complete it; the list appears once it has finished.',
+      { plugin: plugin.command, reason: 'pending' },
+    );
+  }
   throw new AppError(
     'CLUSTER_UNREACHABLE',
     `The cluster of context "${conn.context}" did not answer within ${KUBE_TIMEOUT_MS / 1000} s.`,

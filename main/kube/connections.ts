@@ -11,7 +11,9 @@
  *   error       anything else (the message says what)
  *
  * One context failing never blocks another: each connection retries on its own (back-off up to 30 s), so an
- * expired token or a VPN that was down recovers by itself once fixed. A connection is replaced when its
+ * expired token or a VPN that was down recovers by itself once fixed. A credential plugin that timed out or is
+ * not installed is not run again until the user asks (kube.connect retries); its process group is killed on
+ * timeout, disconnect, context switch and quit (execCredential.ts). A connection is replaced when its
  * kubeconfig entry changes (a new token after `aws eks update-kubeconfig`, another server); nothing from the
  * kubeconfig is stored or sent to the renderer except names and the server address.
  */
@@ -21,7 +23,8 @@ import type { KubeConnection, KubeConnectionList, KubeConnectionStatus } from '.
 import { AppError, toAppErrorData, type AppErrorData } from '../../shared/errors';
 import { KubeHttp, kubeHttpError } from './inventory/http';
 import { Inventory, inventoryStatusView, type InventoryOptions } from './inventory/inventory';
-import { kubeConfigFor, loadKubeConfig, type KubeEnv } from './kubeconfig';
+import { execCredentialsOf, stopAllExecPlugins, type PendingPlugin } from './execCredential';
+import { contextProblem, kubeConfigFor, loadKubeConfig, type KubeEnv } from './kubeconfig';
 
 export interface ConnectionsOptions {
   /** read at every call, so a change in Settings applies at once */
@@ -31,8 +34,10 @@ export interface ConnectionsOptions {
   /** inventory knobs (tests shorten the back-off and the stale threshold) */
   inventory?: Omit<InventoryOptions, 'http' | 'namespace'>;
   now?: () => number;
-  /** one-off checks of contexts that are not connected (default 5 s) */
+  /** one-off checks of contexts that are not connected (default 5 s, plus the credential plugin's own deadline) */
   probeTimeoutMs?: number;
+  /** the credential plugin deadline where the context's kubeconfig extension sets none (default 60 s) */
+  pluginTimeoutMs?: number;
 }
 
 /** The connection status an error means. */
@@ -72,8 +77,15 @@ export class Connection {
   }
 
   async stop(): Promise<void> {
+    // first: a plugin still running would hold the inventory's first request
+    execCredentialsOf(this.kubeConfig)?.stop();
     await this.inventory.stop();
     this.inventory.http.close();
+  }
+
+  /** The credential plugin this connection is waiting on, if any. */
+  pendingPlugin(): PendingPlugin | null {
+    return execCredentialsOf(this.kubeConfig)?.pending() ?? null;
   }
 
   /** Where this connection stands, derived from what discovery and the informers last saw. */
@@ -125,6 +137,8 @@ export class Connections {
   private readonly probes = new Map<string, Probe>();
   private readonly now: () => number;
   private closed = false;
+  /** the context views used last, to notice a switch */
+  private lastCurrent: string | null = null;
 
   constructor(private readonly opts: ConnectionsOptions) {
     this.now = opts.now ?? Date.now;
@@ -142,21 +156,41 @@ export class Connections {
    * The connection to `context` (default: the current one), started if it was not. Throws KUBECONFIG_MISSING,
    * KUBECONFIG_MALFORMED or CONTEXT_NOT_FOUND; a cluster that fails shows in the connection's status instead.
    */
-  connect(context?: string | null): Connection {
+  connect(context?: string | null, opts: { retry?: boolean } = {}): Connection {
     if (this.closed) throw new AppError('INTERNAL', 'Firebreak is shutting down.', 'Restart Firebreak.');
     // the one resolution of a context (kubeconfig.ts): screens and writes both use the connection it makes
     const { path, env } = this.opts.kubeconfig();
-    const kc = kubeConfigFor(path, context ?? (this.opts.preferredContext?.() || null), env);
+    const kc = kubeConfigFor(
+      path,
+      context ?? (this.opts.preferredContext?.() || null),
+      env,
+      this.opts.pluginTimeoutMs !== undefined ? { pluginTimeoutMs: this.opts.pluginTimeoutMs } : {},
+    );
     const name = kc.getCurrentContext();
+    if (!context) this.switchedTo(name);
     const fingerprint = fingerprintOf(kc, name);
     const existing = this.conns.get(name);
-    if (existing?.fingerprint === fingerprint) return existing;
+    // "Retry" on a failed connection starts it afresh (and runs a plugin that timed out again); nothing else does
+    const failed = existing && !['ready', 'connecting'].includes(existing.status().status);
+    if (existing?.fingerprint === fingerprint && !(opts.retry && failed)) return existing;
     if (existing) void existing.stop();
     const conn = new Connection(name, fingerprint, kc, this.opts, this.now);
     this.conns.set(name, conn);
     this.probes.delete(name);
     conn.start();
     return conn;
+  }
+
+  /**
+   * The current context changed (Settings, kube.connect with makeCurrent): the one left behind stops waiting on a
+   * credential plugin (a login nobody will finish); a connection that is up stays up.
+   */
+  private switchedTo(name: string): void {
+    const previous = this.lastCurrent;
+    this.lastCurrent = name;
+    if (!previous || previous === name) return;
+    const old = this.conns.get(previous);
+    if (old && old.pendingPlugin() && old.status().status === 'connecting') void this.disconnect(previous);
   }
 
   /** The connection if it is open (never starts one). */
@@ -202,11 +236,13 @@ export class Connections {
         };
       }
       const p = this.probes.get(c.name);
+      // a context kubectl would refuse (missing cluster or user, bad CA) says so without being tried
+      const problem = p ? null : contextProblem(kc, c.name, sources);
       return {
         ...info,
         connected: false,
-        status: p?.status ?? 'disconnected',
-        error: p?.error ?? null,
+        status: p?.status ?? (problem ? 'error' : 'disconnected'),
+        error: p?.error ?? (problem ? problem.toJSON() : null),
         since: p ? new Date(p.at).toISOString() : null,
         inventory: null,
       };
@@ -220,14 +256,22 @@ export class Connections {
     const all = [...this.conns.values()];
     this.conns.clear();
     await Promise.all(all.map((c) => c.stop()));
+    stopAllExecPlugins(); // probes' plugins too
   }
 
   private async probe(context: string): Promise<void> {
     let http: KubeHttp | undefined;
+    let kc: KubeConfig | undefined;
     let result: Probe;
     try {
-      const { kc } = this.load();
-      kc.setCurrentContext(context);
+      const { path, env } = this.opts.kubeconfig();
+      // checked as a connection would be (missing cluster or user, bad CA) before anything is sent
+      kc = kubeConfigFor(
+        path,
+        context,
+        env,
+        this.opts.pluginTimeoutMs !== undefined ? { pluginTimeoutMs: this.opts.pluginTimeoutMs } : {},
+      );
       http = new KubeHttp(kc);
       await http.getJson('/apis', {}, { timeoutMs: this.opts.probeTimeoutMs ?? 5_000 });
       result = { status: 'ready', error: null, at: this.now() };
@@ -235,6 +279,7 @@ export class Connections {
       const error = toAppErrorData(kubeHttpError(err, http?.cluster ?? context));
       result = { status: statusOfError(error), error, at: this.now() };
     } finally {
+      if (kc) execCredentialsOf(kc)?.stop();
       http?.close();
     }
     if (!this.conns.has(context)) this.probes.set(context, result);
