@@ -12,6 +12,7 @@ import { connectionsChannels } from './connections';
 import { costChannels } from './cost';
 import { gpuChannels } from './gpu';
 import { healthChannels } from './health';
+import { incidentChannels, incidentStreams } from './incident';
 import { modelsChannels, modelsStreams } from './models';
 import { settingsChannels } from './settings';
 import { trafficChannels } from './traffic';
@@ -28,10 +29,12 @@ export const channels = {
   ...gpuChannels,
   ...alertsChannels,
   ...costChannels,
+  ...incidentChannels,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const streams = {
   ...modelsStreams,
+  ...incidentStreams,
 } as const satisfies Record<string, { params: z.ZodType; event: z.ZodType }>;
 
 export type Channel = keyof typeof channels;

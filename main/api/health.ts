@@ -41,7 +41,7 @@ function overrides(ctx: ApiContext): Record<string, CatalogueOverride> {
   return readRecord(ctx, OVERRIDES_KEY, Overrides);
 }
 
-function slos(ctx: ApiContext): Record<string, Slo> {
+export function slos(ctx: ApiContext): Record<string, Slo> {
   return readRecord(ctx, SLOS_KEY, Slos);
 }
 

@@ -16,6 +16,7 @@ import { costHandlers } from './cost';
 import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
 import { gpuHandlers } from './gpu';
 import { healthHandlers } from './health';
+import { incidentApi } from './incident';
 import { modelsHandlers, modelsStreamHandlers } from './models';
 import { settingsHandlers } from './settings';
 import { trafficHandlers } from './traffic';
@@ -32,6 +33,8 @@ export interface AppApiOptions {
   effectTimeoutMs?: number;
   /** cluster inventory knobs: back-off, stale threshold (tests shorten them) */
   inventory?: ConnectionsOptions['inventory'];
+  /** the bundled sample incident (tests point it elsewhere) */
+  sampleFile?: string;
 }
 
 /** Opens the profile's store and returns the dispatcher every adapter binds to. */
@@ -60,6 +63,8 @@ export async function createAppApi(
   const actionOptions = options.effectTimeoutMs ? { effectTimeoutMs: options.effectTimeoutMs } : {};
   const pipeline = actionPipeline(ctx, actionOptions);
 
+  const incident = incidentApi(ctx, options.sampleFile ? { sampleFile: options.sampleFile } : {});
+
   // one slice per capability (main/api/<capability>.ts); the type says every channel of the contract is here
   const handlers: Handlers = {
     ...settingsHandlers(ctx),
@@ -72,14 +77,17 @@ export async function createAppApi(
     ...gpuHandlers(ctx),
     ...alertsHandlers(ctx),
     ...costHandlers(ctx),
+    ...incident.handlers,
   };
   const streams: StreamHandlers = {
     ...modelsStreamHandlers(ctx),
+    ...incident.streams,
   };
 
   return {
     dispatcher: createDispatcher(handlers, streams, { checkOutputs: options.checkOutputs ?? false }),
     close: async () => {
+      await incident.close();
       await connections.close();
       store.close();
     },

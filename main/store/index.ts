@@ -4,6 +4,7 @@
  */
 import { auditLog, type AuditLog } from './audit';
 import { costTables, type CostTables } from './cost';
+import { incidentTables, type IncidentTables } from './incidents';
 import { openDatabase, storeError } from './database';
 import { objectStore, type ObjectStore } from './objects';
 import { seriesCache, type SeriesCache } from './seriesCache';
@@ -19,6 +20,7 @@ export type { CostCacheEntry, CostTables, FocusCostRow, FocusImportRecord, Price
 export type { SeriesCache } from './seriesCache';
 export type { SettingsTable } from './settings';
 export type { Snapshots } from './snapshots';
+export type { CaptureRow, IncidentTables, SeriesBlock, TimelineInput, TimelineRow } from './incidents';
 
 export interface Store {
   /** the file, or ':memory:' */
@@ -32,6 +34,8 @@ export interface Store {
   seriesCache: SeriesCache;
   /** Cost Explorer answers, FOCUS imports and the price table (main/cost) */
   cost: CostTables;
+  /** incidents, the recorder's timeline, captures and captured series (main/incident) */
+  incidents: IncidentTables;
   /**
    * Runs `fn` in one write transaction: everything it does through this store commits together or not at all.
    * Transactions nest. `fn` must be synchronous (better-sqlite3 commits when it returns).
@@ -72,6 +76,7 @@ export function openStore(filePath: string, opts: { readonly?: boolean } = {}): 
     snapshots: guardAll(snapshotStore(conn, objects)),
     seriesCache: guardAll(seriesCache(conn)),
     cost: guardAll(costTables(conn)),
+    incidents: guardAll(incidentTables(conn)),
     transaction: guard(<T>(fn: () => T): T => conn.transaction(fn)),
     close: () => conn.close(),
   };

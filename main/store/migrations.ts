@@ -148,6 +148,75 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'incidents, the flight recorder timeline, captures and captured series',
+    sql: `
+      -- one row per incident; body is its JSON record (title, severity, models, milestone corrections …)
+      CREATE TABLE incidents (
+        id          TEXT PRIMARY KEY,
+        declared_ms INTEGER NOT NULL,
+        closed_ms   INTEGER,
+        body        TEXT NOT NULL CHECK (json_valid(body))
+      );
+
+      -- everything the recorder saw or Firebreak did, on one clock; key makes a repeat (an Event's series update,
+      -- an alert seen again) the same row with a new count and last time, never a duplicate
+      CREATE TABLE timeline (
+        id      INTEGER PRIMARY KEY,
+        key     TEXT NOT NULL UNIQUE,
+        at_ms   INTEGER NOT NULL,
+        last_ms INTEGER,
+        source  TEXT NOT NULL,
+        model   TEXT,
+        tone    TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        object  TEXT,
+        count   INTEGER NOT NULL DEFAULT 1,
+        details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+      );
+      CREATE INDEX timeline_by_time ON timeline (at_ms);
+
+      -- one row per capture of the inventory (its objects are a snapshot); a gap row has no snapshot
+      CREATE TABLE captures (
+        id          INTEGER PRIMARY KEY,
+        at_ms       INTEGER NOT NULL,
+        mode        TEXT NOT NULL CHECK (mode IN ('ring', 'incident', 'gap')),
+        context     TEXT NOT NULL,
+        snapshot_id INTEGER REFERENCES snapshots(id),
+        duration_ms INTEGER NOT NULL DEFAULT 0,
+        note        TEXT
+      );
+      CREATE INDEX captures_by_time ON captures (at_ms);
+
+      -- captured series as compressed blocks: a regular grid from t0 every step_s, Float64 values (NaN = none)
+      CREATE TABLE series_blocks (
+        id         INTEGER PRIMARY KEY,
+        series_key TEXT NOT NULL,
+        model      TEXT,
+        metric     TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        t0_ms      INTEGER NOT NULL,
+        step_s     INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        data       BLOB NOT NULL,
+        UNIQUE (series_key, t0_ms)
+      );
+      CREATE INDEX series_blocks_by_time ON series_blocks (t0_ms);
+    `,
+  },
+  {
+    version: 6,
+    description: 'cost: FOCUS charges by service category, service, charge category, region and sub account',
+    sql: `
+      -- the review's breakdowns; imports made before this migration have '' (the file was not read for them)
+      ALTER TABLE focus_costs ADD COLUMN service_category TEXT NOT NULL DEFAULT '';
+      ALTER TABLE focus_costs ADD COLUMN service_name     TEXT NOT NULL DEFAULT '';
+      ALTER TABLE focus_costs ADD COLUMN charge_category  TEXT NOT NULL DEFAULT '';
+      ALTER TABLE focus_costs ADD COLUMN region           TEXT NOT NULL DEFAULT '';
+      ALTER TABLE focus_costs ADD COLUMN sub_account      TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -424,7 +424,7 @@ describe('connections and model services through the console’s channels', () =
     const stop = api.dispatcher.subscribe(
       'models.live',
       { context: 'good', intervalS: 300 },
-      (m: StreamMessage<'models.live'>) => {
+      (m) => {
         if (m.type === 'event') events.push(m.event as ModelList);
         else errors.push(m.error);
       },
