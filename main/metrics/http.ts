@@ -98,7 +98,11 @@ export class HttpEndpoint {
   private signer: Promise<SigV4Signer> | null = null;
 
   constructor(config: EndpointConfig) {
-    this.baseText = config.url.replace(/\/+$/, '');
+    // never a `user:password@` in what is sent or printed (Settings moves it into basic auth)
+    const url = new URL(config.url);
+    url.username = '';
+    url.password = '';
+    this.baseText = url.toString().replace(/\/+$/, '');
     this.base = new URL(this.baseText);
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
       throw new AppError(
