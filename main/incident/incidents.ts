@@ -74,8 +74,10 @@ function audit(
   action: string,
   rec: IncidentRecord,
   details: Record<string, unknown>,
+  atMs?: number,
 ) {
   store.audit.append({
+    ...(atMs !== undefined ? { at: new Date(atMs) } : {}),
     actor,
     action,
     target: `incident/${rec.id}`,
@@ -124,10 +126,17 @@ export function declare(
   };
   store.transaction(() => {
     save(store, rec);
-    audit(store, actor, 'incident.declare', rec, {
-      severity: rec.severity,
-      models: rec.models.map((m) => m.serviceId),
-    });
+    audit(
+      store,
+      actor,
+      'incident.declare',
+      rec,
+      {
+        severity: rec.severity,
+        models: rec.models.map((m) => m.serviceId),
+      },
+      nowMs,
+    );
   });
   return rec;
 }
@@ -181,7 +190,7 @@ export function addNote(store: Store, id: string, text: string, actor: string, n
         details: { incident: rec.id, by: actor },
       },
     ]);
-    audit(store, actor, 'incident.note', rec, { note: text.slice(0, 500) });
+    audit(store, actor, 'incident.note', rec, { note: text.slice(0, 500) }, nowMs);
     return entryId!;
   });
 }
@@ -206,10 +215,17 @@ export function resolve(
     rec.status = 'resolved';
     rec.closedAt = new Date(nowMs).toISOString();
     save(store, rec);
-    audit(store, actor, 'incident.resolve', rec, {
-      forced: firing.length > 0,
-      firing: firing.map((a) => a.name),
-    });
+    audit(
+      store,
+      actor,
+      'incident.resolve',
+      rec,
+      {
+        forced: firing.length > 0,
+        firing: firing.map((a) => a.name),
+      },
+      nowMs,
+    );
     return rec;
   });
 }
@@ -230,7 +246,14 @@ export function correctMilestone(
     const before = rec.corrections[name]?.at ?? null;
     rec.corrections[name] = { at: iso, reason, by: actor };
     save(store, rec);
-    audit(store, actor, 'incident.correctMilestone', rec, { milestone: name, before, after: iso, reason });
+    audit(
+      store,
+      actor,
+      'incident.correctMilestone',
+      rec,
+      { milestone: name, before, after: iso, reason },
+      nowMs,
+    );
     return rec;
   });
 }
