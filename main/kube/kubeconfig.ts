@@ -16,6 +16,7 @@ import { AppError } from '../../shared/errors';
 import type { KubeContextInfo, KubeContextList } from '../../shared/connections';
 import { DEFAULT_PLUGIN_TIMEOUT_MS, installExecCredentials } from './execCredential';
 import { readKubeconfigFile, type KubeconfigFile } from './kubeconfigFile';
+import { refuseRemovedAuthProviders } from './legacyAuthProviders';
 
 /** The environment the kubeconfig is resolved from (passed in, so tests and serve mode need not touch process.env). */
 export interface KubeEnv {
@@ -88,6 +89,7 @@ export function loadKubeConfig(
     currentContext: merged.currentContext,
   });
   const timeouts = merged.pluginTimeoutsMs;
+  refuseRemovedAuthProviders(kc);
   installExecCredentials(kc, {
     timeoutMs: () =>
       timeouts.get(kc.getCurrentContext()) ?? opts.pluginTimeoutMs ?? DEFAULT_PLUGIN_TIMEOUT_MS,

@@ -330,3 +330,37 @@ describe('connections with a credential plugin', () => {
     await conns.close();
   });
 });
+
+describe('removed auth-providers', () => {
+  it('gcp and azure (client-node would execSync their cmd-path, freezing the process) are refused as kubectl refuses them', async () => {
+    for (const name of ['gcp', 'azure']) {
+      const file = path.join(dir, `${name}.yaml`);
+      fs.writeFileSync(
+        file,
+        `apiVersion: v1
+kind: Config
+current-context: old
+clusters:
+- name: local
+  cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true }
+users:
+- name: old-user
+  user:
+    auth-provider:
+      name: ${name}
+      config: { cmd-path: ${JSON.stringify(hang)}, cmd-args: "x", expiry: "2000-01-01T00:00:00Z" }
+contexts:
+- name: old
+  context: { cluster: local, user: old-user }
+`,
+      );
+      const kc = kubeConfigFor(file, null, {});
+      const t0 = Date.now();
+      const err = await rejection(new KubeHttp(kc).getJson('/apis'));
+      expect(Date.now() - t0).toBeLessThan(500);
+      expect(err.code).toBe('CLUSTER_AUTH_FAILED');
+      expect(err.message).toContain(`\`${name}\` auth-provider, which kubectl removed in 1.26`);
+      expect(pids()).toHaveLength(0);
+    }
+  });
+});
