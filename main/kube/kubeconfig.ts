@@ -273,6 +273,23 @@ export function contextProblem(kc: KubeConfig, name: string, sources: string[]):
       { context: name, user: ctx.user },
     );
   }
+  // kubectl: "unable to read certificate-authority <file> for <cluster> due to …"; client-node would throw ENOENT
+  // from inside a request, which reads like a failed credential plugin
+  const files: Array<[string | undefined, string]> = [
+    [cluster.caFile, `certificate-authority of the cluster "${cluster.name}"`],
+    [ctx.user ? kc.getUser(ctx.user)?.certFile : undefined, `client-certificate of the user "${ctx.user}"`],
+    [ctx.user ? kc.getUser(ctx.user)?.keyFile : undefined, `client-key of the user "${ctx.user}"`],
+  ];
+  for (const [file, what] of files) {
+    if (file && !readable(file)) {
+      return new AppError(
+        'KUBECONFIG_MALFORMED',
+        `The ${what} is ${file}, which cannot be read.`,
+        'Check that the file exists and that you may read it (relative paths are relative to the kubeconfig file), or pick another context.',
+        { context: name, file },
+      );
+    }
+  }
   if (cluster.caData !== undefined && cluster.caData !== null) {
     const why = certificateProblem(String(cluster.caData));
     if (why) {
@@ -315,6 +332,15 @@ function malformed(file: string, err: unknown): AppError {
     'Check the file with `kubectl config view --kubeconfig <file>`, or point Settings at another kubeconfig.',
     { file },
   );
+}
+
+function readable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function fileExists(file: string): boolean {

@@ -216,6 +216,14 @@ describe('malformed kubeconfigs, in kubectl terms, before any connection', () =>
     expect(kubeConfigFor(fixture('good-ca.yaml'), null, {}).getCurrentContext()).toBe('good-ca');
   });
 
+  it('a certificate-authority file that cannot be read is named, resolved beside the kubeconfig', () => {
+    const err = caught(() => kubeConfigFor(fixture('missing-ca-file.yaml'), null, {}));
+    expect(err.code).toBe('KUBECONFIG_MALFORMED');
+    expect(err.message).toBe(
+      `The certificate-authority of the cluster "real" is ${path.join(fixtures, 'certs/missing-ca.crt')}, which cannot be read.`,
+    );
+  });
+
   it('a context missing its cluster field names the field', () => {
     const err = caught(() => listContexts(fixture('partial-context.yaml'), {}));
     expect(err.code).toBe('KUBECONFIG_MALFORMED');
