@@ -19,10 +19,11 @@ export interface BenchFigure {
 
 /** Each group: a module under test/bench exporting `bench(): Promise<BenchFigure[]>`. */
 const groups: Array<{ name: string; file: string }> = [
-  { name: 'store', file: 'store.bench.ts' },
+  { name: 'capture', file: 'capture.bench.ts' },
   { name: 'inventory', file: 'inventory.bench.ts' },
   { name: 'heatmap', file: 'heatmap.bench.ts' },
   { name: 'cost', file: 'cost.bench.ts' },
+  { name: 'focus', file: 'focus.bench.ts' },
   { name: 'firstpaint', file: 'firstpaint.bench.ts' },
 ];
 

@@ -1,0 +1,152 @@
+/**
+ * The incident capability against the sandbox (test API server, real Prometheus and Alertmanager), through the
+ * dispatcher: declare from the llama-70b-chat alert, watch the flight recorder fill the war room, act, resolve.
+ * Times are checked against the scenario's own timestamps and Alertmanager's own answer.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
+import type { Dispatcher } from '../../shared/transport';
+import { createAppApi } from '../../main/api';
+import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+
+let sandbox: Sandbox;
+let api: { dispatcher: Dispatcher; close(): Promise<void> };
+let work: string;
+
+async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const r = await api.dispatcher.invoke(channel, input);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+  return r.value as ChannelOutput<C>;
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ alertFor: '20s' });
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-incident-'));
+  api = await createAppApi({
+    storePath: path.join(work, 'firebreak.db'),
+    transport: 'memory',
+    version: 'test',
+    env: { KUBECONFIG: sandbox.kubeconfigPath, HOME: work },
+    checkOutputs: true,
+    effectTimeoutMs: 30_000,
+  });
+  await call('settings.update', {
+    kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
+    prometheus: {
+      url: sandbox.prometheusUrl,
+      auth: { kind: 'none' },
+      alertmanagerUrl: sandbox.alertmanagerUrl,
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await sandbox?.stop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('an incident run from the war room, against the sandbox', () => {
+  it('declared from the llama-70b-chat alert: clock, timeline, actions as they happen, resolve', async () => {
+    const group = await until('the ModelHighErrorRate alert of llama-70b-chat', async () => {
+      const list = await call('alerts.list', {});
+      return list.groups.find(
+        (g) =>
+          g.serviceId?.endsWith('/llama-70b-chat') &&
+          g.alerts.some((a) => a.name === 'ModelHighErrorRate' && a.state === 'firing'),
+      );
+    });
+    const alert = group.alerts.find((a) => a.name === 'ModelHighErrorRate')!;
+    const inc = await call('incident.declare', {
+      title: 'llama-70b-chat errors',
+      severity: 'SEV2',
+      models: [
+        {
+          serviceId: group.serviceId!,
+          name: 'llama-70b-chat',
+          serverKind: 'vllm',
+          modelName: 'llama-70b-chat',
+          fallbackId: 'llm/Deployment/llama-8b-chat',
+        },
+      ],
+      alertNames: ['ModelHighErrorRate'],
+    });
+    const room = await until('a first capture', async () => {
+      const r = await call('incident.warRoom', { id: inc.id });
+      return r.capture.captures > 0 && r.series.length > 0 ? r : null;
+    });
+    // started: the first 1-minute sample whose 5-minute error ratio is over 0.5 %, after the scenario's rollout
+    const R = sandbox.scenario.incident.startsAt.getTime();
+    const started = Date.parse(room.incident.milestones.find((m) => m.name === 'started')!.at!);
+    expect(started).toBeGreaterThanOrEqual(R);
+    expect(started).toBeLessThanOrEqual(R + 3 * 60_000);
+    // detected: the alert's own start, as Alertmanager reports it
+    const am = (await (await fetch(`${sandbox.alertmanagerUrl}/api/v2/alerts`)).json()) as Array<{
+      labels: Record<string, string>;
+      startsAt: string;
+      fingerprint: string;
+    }>;
+    const amStart = Date.parse(am.find((a) => a.fingerprint === alert.fingerprint)!.startsAt);
+    expect(Date.parse(room.incident.milestones.find((m) => m.name === 'detected')!.at!)).toBe(amStart);
+    expect(room.incident.intervals.timeToDetectS).toBe(Math.round((amStart - started) / 1000));
+    const tile = room.tiles.find((t) => t.role === 'involved')!;
+    expect(tile.image).toBe(sandbox.scenario.incident.badImage);
+    expect(tile.errorRatio).toBeGreaterThan(0.15);
+    expect(room.alerts.some((a) => a.state === 'firing')).toBe(true);
+
+    // the commander moves the route to the fallback: on the timeline within seconds of its audit entry
+    const prepared = await call('actions.prepare', {
+      request: {
+        type: 'traffic',
+        route: { kind: 'HTTPRoute', namespace: 'llm', name: 'chat' },
+        rule: 0,
+        weights: { 'llama-70b-chat': 0, 'llama-8b-chat': 100 },
+      },
+    });
+    await call('actions.execute', { id: prepared.id, confirm: prepared.confirmPhrase });
+    const note = await call('incident.note', { id: inc.id, text: 'moved chat to llama-8b-chat' });
+    expect(note.source).toBe('note');
+    const tl = await until(
+      'the traffic action and the route change on the timeline',
+      async () => {
+        const page = await call('incident.timeline', { id: inc.id, limit: 2000 });
+        const action = page.entries.find((e) => e.source === 'action' && e.summary.startsWith('traffic'));
+        const change = page.entries.find((e) => e.source === 'change' && e.object === 'HTTPRoute llm/chat');
+        return action && change ? page : null;
+      },
+      30_000,
+    );
+    expect(new Set(tl.entries.map((e) => e.id)).size).toBe(tl.entries.length);
+    const acked = await call('incident.warRoom', { id: inc.id });
+    expect(acked.incident.milestones.find((m) => m.name === 'acknowledged')!.at).not.toBeNull();
+    expect(acked.tiles.find((t) => t.role === 'fallback')!.trafficShare).toBe(1);
+
+    // resolving while the alert still fires needs the commander's word
+    const refused = await api.dispatcher.invoke('incident.resolve', { id: inc.id });
+    expect(refused.ok).toBe(false);
+    const closed = await call('incident.resolve', { id: inc.id, force: true });
+    expect(closed.status).toBe('resolved');
+    const audit = await call('audit.list', { limit: 50 });
+    expect(audit.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['incident.declare', 'incident.note', 'incident.resolve']),
+    );
+    expect((await call('audit.verify', {})).ok).toBe(true);
+  }, 240_000);
+});
