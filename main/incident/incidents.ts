@@ -457,13 +457,21 @@ export function modelKeys(rec: IncidentRecord): ModelKey[] {
   return keys;
 }
 
+/** decoded captures, a few per store: a replay seeks back and forth over the same ones */
+const decoded = new WeakMap<Store, Map<number, CapturedObject[]>>();
+const DECODED_KEEP = 6;
+
 function objectsAt(store: Store, atMs: number): { objects: CapturedObject[]; at: string | null } {
   const cap = store.incidents.captureAt(atMs);
   if (!cap || cap.snapshotId === null) return { objects: [], at: null };
-  return {
-    objects: store.snapshots.objects<CapturedObject>(cap.snapshotId),
-    at: new Date(cap.atMs).toISOString(),
-  };
+  let cache = decoded.get(store);
+  if (!cache) decoded.set(store, (cache = new Map()));
+  let objects = cache.get(cap.snapshotId);
+  if (objects) cache.delete(cap.snapshotId);
+  else objects = store.snapshots.objects<CapturedObject>(cap.snapshotId);
+  cache.set(cap.snapshotId, objects);
+  if (cache.size > DECODED_KEEP) cache.delete(cache.keys().next().value!);
+  return { objects, at: new Date(cap.atMs).toISOString() };
 }
 
 export function diffMoments(
@@ -494,9 +502,22 @@ export function diffMoments(
 }
 
 /** The ranked changes of the involved models in the 30 minutes before *started*. */
+const changesCache = new WeakMap<Store, Map<string, ObjectChange[]>>();
+
 export function changesBefore(store: Store, rec: IncidentRecord, startedMs: number): ObjectChange[] {
+  // the same two captures give the same answer: keyed by them, so a seek does not diff the cluster again
+  const a = store.incidents.captureAt(startedMs - CHANGES_BEFORE_MS)?.id ?? 0;
+  const b = store.incidents.captureAt(startedMs + 60_000)?.id ?? 0;
+  const key = `${rec.id}:${a}:${b}`;
+  let cache = changesCache.get(store);
+  if (!cache) changesCache.set(store, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) return hit;
   const d = diffMoments(store, rec, startedMs - CHANGES_BEFORE_MS, startedMs + 60_000);
-  return d.changes.filter((c) => c.model !== null).slice(0, 30);
+  const changes = d.changes.filter((c) => c.model !== null).slice(0, 30);
+  if (cache.size > 20) cache.clear();
+  cache.set(key, changes);
+  return changes;
 }
 
 export function alertsAt(store: Store, rec: IncidentRecord, atMs: number): WarRoomAlert[] {
