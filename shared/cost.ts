@@ -270,6 +270,16 @@ export const FocusImport = z.object({
 });
 export type FocusImport = z.infer<typeof FocusImport>;
 
+/** How far an import under way has read (a 1 GB export takes a while). */
+export const FocusImportProgress = z.object({
+  fileName: z.string(),
+  /** bytes of the file read so far (of the compressed file for gzip) */
+  bytesRead: z.number().int().min(0),
+  bytesTotal: z.number().int().min(0),
+  rows: z.number().int().min(0),
+});
+export type FocusImportProgress = z.infer<typeof FocusImportProgress>;
+
 // ---------- the review ----------
 
 export const SourceStatus = z.object({
@@ -333,6 +343,32 @@ export const CostGroupRow = z.object({
   budgetStatus: BudgetStatus,
 });
 export type CostGroupRow = z.infer<typeof CostGroupRow>;
+
+/** The review's breakdowns besides models, teams and namespaces (from FOCUS exports' columns). */
+export const BREAKDOWN_DIMENSIONS = [
+  { dimension: 'serviceCategory', title: 'ServiceCategory' },
+  { dimension: 'serviceName', title: 'ServiceName' },
+  { dimension: 'chargeCategory', title: 'ChargeCategory' },
+  { dimension: 'region', title: 'Region' },
+  { dimension: 'subAccount', title: 'SubAccount' },
+] as const;
+export const BreakdownDimension = z.enum([
+  'serviceCategory',
+  'serviceName',
+  'chargeCategory',
+  'region',
+  'subAccount',
+]);
+export type BreakdownDimension = z.infer<typeof BreakdownDimension>;
+
+export const CostBreakdown = z.object({
+  dimension: BreakdownDimension,
+  /** the FOCUS column it is read from */
+  title: z.string(),
+  /** every row of the month's cost in exactly one group: they add up to the review's totals */
+  rows: z.array(CostGroupRow),
+});
+export type CostBreakdown = z.infer<typeof CostBreakdown>;
 
 export const DailySeries = z.object({
   key: z.string(),
@@ -412,6 +448,8 @@ export const CostReview = z.object({
   models: z.array(CostRow),
   teams: z.array(CostGroupRow),
   namespaces: z.array(CostGroupRow),
+  /** by ServiceCategory, ServiceName, ChargeCategory, Region and SubAccount (days from other sources: "(not in …)") */
+  breakdowns: z.array(CostBreakdown),
   /** biggest changes against last month to date, largest first */
   topMovers: z.array(
     z.object({ key: z.string(), name: z.string(), change: MoneyWire, changeRatio: z.number().nullable() }),
@@ -491,11 +529,13 @@ export const costChannels = {
   },
   'cost.review': { input: monthInput, output: CostReview },
   'cost.per1k': { input: z.object({ period: Period }).strict(), output: CostPer1kList },
-  /** imports a FOCUS CSV from a path on the machine main runs on */
+  /** imports a FOCUS export (CSV, gzip CSV or Parquet) from a path on the machine main runs on */
   'cost.importFocus': {
     input: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
     output: FocusImport,
   },
+  /** the import under way, as far as it has read; null when none is running */
+  'cost.focusImportProgress': { input: empty, output: FocusImportProgress.nullable() },
   'cost.focusImports': { input: empty, output: z.array(FocusImport) },
   'cost.deleteFocusImport': {
     input: z.object({ id: z.number().int().min(1) }).strict(),

@@ -96,6 +96,7 @@ export function costHandlers(ctx: ApiContext, options: CostApiOptions = {}): Han
       });
       return imported;
     },
+    'cost.focusImportProgress': () => cost.focusImportProgress(),
     'cost.focusImports': () => cost.focusImports(),
     'cost.deleteFocusImport': (input) => {
       const list = cost.deleteFocusImport(input.id);

@@ -124,10 +124,13 @@ export function reviewCsv(review: CostReview): string {
       r.budgetStatus,
     ]);
   }
+  // the FOCUS breakdowns: scope = the column (ServiceCategory, ServiceName, ChargeCategory, Region, SubAccount)
+  const breakdowns = review.breakdowns.map((b) => [b.title, b.rows] as const);
   for (const [scope, groups] of [
-    ['team', review.teams],
-    ['namespace', review.namespaces],
-  ] as const) {
+    ['team', review.teams] as const,
+    ['namespace', review.namespaces] as const,
+    ...breakdowns,
+  ]) {
     for (const g of groups) {
       lines.push([
         review.month,
@@ -272,9 +275,10 @@ export function reviewMarkdown(
   );
   out.push('');
   for (const [title, groups] of [
-    ['By team', review.teams],
-    ['By namespace', review.namespaces],
-  ] as const) {
+    ['By team', review.teams] as const,
+    ['By namespace', review.namespaces] as const,
+    ...review.breakdowns.map((b) => [`By ${b.title}`, b.rows] as const),
+  ]) {
     if (groups.length === 0) continue;
     out.push(`## ${title}`);
     out.push('');

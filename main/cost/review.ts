@@ -8,9 +8,11 @@
  */
 import {
   addMonths,
+  BREAKDOWN_DIMENSIONS,
   dayText,
   monthRange,
   type Attribution,
+  type BreakdownDimension,
   type BudgetStatus,
   type CostAnomaly,
   type CostGroupRow,
@@ -37,12 +39,13 @@ import {
   type MoneyWire,
 } from '../../shared/money';
 import { costPer1kFigures, type SubjectSeries } from './per1k';
-import type { PodTarget, SourceFacts } from './sources';
+import type { CostFact, PodTarget, SourceFacts } from './sources';
 
 export const PRECEDENCE: readonly CostSourceKind[] = ['aws', 'focus', 'opencost', 'price-table'];
 export const UNATTRIBUTED_NAME = 'Unattributed';
 const NO_TEAM = '(no team)';
 const NO_NAMESPACE = '(no namespace)';
+const NO_VALUE = '(none)';
 
 export interface SubjectCounts {
   successes: Float64Array | null;
@@ -220,6 +223,8 @@ export interface CostMatrix {
   subjects: Map<string, SubjectAcc>;
   teamDaily: Map<string, bigint[]>;
   nsDaily: Map<string, bigint[]>;
+  /** per breakdown dimension, group -> daily cost; every fact in the review currency lands in one group of each */
+  dimDaily: Map<BreakdownDimension, Map<string, bigint[]>>;
   /** amounts in other currencies, per source: kept apart, never converted */
   apart: Map<CostSourceKind, MoneyBag>;
 }
@@ -247,6 +252,9 @@ export function buildMatrix(
   const subjects = new Map<string, SubjectAcc>();
   const teamDaily = new Map<string, bigint[]>();
   const nsDaily = new Map<string, bigint[]>();
+  const dimDaily = new Map<BreakdownDimension, Map<string, bigint[]>>(
+    withGroups ? BREAKDOWN_DIMENSIONS.map((d) => [d.dimension, new Map()]) : [],
+  );
   const apart = new Map<CostSourceKind, MoneyBag>();
   const teamOfNs = (ns: string | null) => (ns ? (teamsByNamespace[ns] ?? null) : null);
   const addTo = (m: Map<string, bigint[]>, key: string, i: number, units: bigint) => {
@@ -281,6 +289,7 @@ export function buildMatrix(
       acc.cost[i] = (acc.cost[i] as bigint) + units;
       acc.gpu[i] = (acc.gpu[i] as bigint) + f.gpu;
       if (!withGroups) continue;
+      for (const [dim, m] of dimDaily) addTo(m, breakdownKey(f, dim, src.kind), i, units);
       const team = f.team ?? teamOfNs(f.namespace);
       if (team) acc.teams.set(team, (acc.teams.get(team) ?? 0) + 1);
       if (f.namespace) acc.namespaces.set(f.namespace, (acc.namespaces.get(f.namespace) ?? 0) + 1);
@@ -298,7 +307,13 @@ export function buildMatrix(
       }
     }
   }
-  return { chosen, subjects, teamDaily, nsDaily, apart };
+  return { chosen, subjects, teamDaily, nsDaily, dimDaily, apart };
+}
+
+/** A fact's group in a breakdown: the FOCUS column's value, "(none)" when empty, or the source that has none. */
+function breakdownKey(f: CostFact, dim: BreakdownDimension, kind: CostSourceKind): string {
+  if (!f.dims) return `(not in ${sourceName(kind).replace(/^the /, '')})`;
+  return f.dims[dim] || NO_VALUE;
 }
 
 /** Cost per 1k per subject over any range of days (the `cost.per1k` channel, the bench). */
@@ -364,7 +379,7 @@ export function assembleReview(input: ReviewInput): CostReview {
   const ltdTo = w.lastToDateEnd - w.start;
 
   // 1-2. which source gives each day, and the subject x day matrix in the review currency
-  const { chosen, subjects, teamDaily, nsDaily, apart } = buildMatrix(
+  const { chosen, subjects, teamDaily, nsDaily, dimDaily, apart } = buildMatrix(
     input.sources,
     { start: w.start, end: w.thisEnd },
     currency,
@@ -614,6 +629,11 @@ export function assembleReview(input: ReviewInput): CostReview {
     models: order.map(({ r }) => r),
     teams: groupRows(teamDaily, settings.budgets.byTeam),
     namespaces: groupRows(nsDaily, {}),
+    breakdowns: BREAKDOWN_DIMENSIONS.map(({ dimension, title }) => ({
+      dimension,
+      title,
+      rows: groupRows(dimDaily.get(dimension) ?? new Map(), {}),
+    })),
     topMovers,
     anomalies,
     daily: { days, total: totalDaily.slice(mFrom, mTo).map((u) => formatAmount(u)), models: dailyModels },

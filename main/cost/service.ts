@@ -22,6 +22,7 @@ import {
   type CostSettingsUpdate,
   type ExportResult,
   type FocusImport,
+  type FocusImportProgress,
   type Period,
   type PriceTable,
   type RefreshPlan,
@@ -217,8 +218,31 @@ export class CostService {
 
   // ---------- FOCUS and the price table ----------
 
+  /** the import under way, as far as it has read (null: none) */
+  private focusProgress: FocusImportProgress | null = null;
+
   async importFocus(filePath: string): Promise<FocusImport> {
-    return importFocusFile(this.deps.store, filePath, new Date(this.now()));
+    if (this.focusProgress)
+      throw new AppError(
+        'CONFLICT',
+        `${this.focusProgress.fileName} is being imported.`,
+        'Wait for it to finish, then import the next file.',
+      );
+    this.focusProgress = { fileName: path.basename(filePath), bytesRead: 0, bytesTotal: 0, rows: 0 };
+    try {
+      return await importFocusFile(this.deps.store, filePath, new Date(this.now()), {
+        onProgress: (p) => {
+          this.focusProgress = p;
+        },
+      });
+    } finally {
+      this.focusProgress = null;
+    }
+  }
+
+  /** How far the import under way has read (the screen asks while it waits); null when none is running. */
+  focusImportProgress(): FocusImportProgress | null {
+    return this.focusProgress;
   }
 
   focusImports(): FocusImport[] {

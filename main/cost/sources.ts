@@ -14,7 +14,9 @@ import {
 } from '../../shared/cost';
 import { allocate, amountUnits, parseAmount, scaleUnits, unitsFromNumber } from '../../shared/money';
 import { workloadFromPod } from '../metrics/gpu';
-import type { Store } from '../store';
+import type { FocusCostRow, Store } from '../store';
+
+type FocusDims = FocusCostRow['dims'];
 import { groupDefinitionsOf, readGroupKeys, type CachedCall, type CostAndUsagePage } from './costExplorer';
 import { isGpuCharge } from './gpu';
 import type { GpuHours, OpenCostDaily, PodDaily } from './prometheusCosts';
@@ -28,6 +30,8 @@ export interface CostFact {
   currency: string;
   team: string | null;
   namespace: string | null;
+  /** what the charge is (FOCUS: service category, service, …) for the review's breakdowns; absent elsewhere */
+  dims?: FocusDims;
 }
 
 export interface GroupFact {
@@ -221,6 +225,7 @@ export function focusFacts(store: Store, settings: CostSettings, window: DayRang
       currency: row.currency,
       team: tags[settings.teamTagKey] ?? null,
       namespace: tags[settings.namespaceTagKey] ?? null,
+      dims: row.dims,
     });
   }
   return {

@@ -5,8 +5,9 @@ import type { Connection } from './database';
  * Cost tables (migration 4):
  * - cost_cache: every Cost Explorer answer (all pages of one call together), by the logical call it answers;
  *   a refresh replaces its calls in one transaction, so a failure half-way leaves the cache as it was.
- * - focus_imports / focus_costs: FOCUS billing exports, aggregated per (day, tags, category, currency); an
- *   import is one transaction, so a file is either wholly in or not at all.
+ * - focus_imports / focus_costs: FOCUS billing exports, aggregated per (day, tags, category, currency, and since
+ *   migration 6 service category, service, charge category, region, sub account); an import is one
+ *   transaction, so a file is either wholly in or not at all.
  * - price_table: GPU-hour and node-hour prices.
  * Amounts are decimal strings (exact), never REALs.
  */
@@ -33,6 +34,17 @@ export interface FocusImportRecord {
   importedAt: string;
 }
 
+/** What a FOCUS charge is, for the review's breakdowns ('' = the file does not say). */
+export interface FocusDims {
+  serviceCategory: string;
+  serviceName: string;
+  chargeCategory: string;
+  /** RegionName, else RegionId */
+  region: string;
+  /** SubAccountName, else SubAccountId */
+  subAccount: string;
+}
+
 export interface FocusCostRow {
   /** YYYY-MM-DD */
   day: string;
@@ -40,6 +52,7 @@ export interface FocusCostRow {
   tags: string;
   category: 'gpu' | 'other';
   currency: string;
+  dims: FocusDims;
   billed: string;
   effective: string;
   rows: number;
@@ -122,8 +135,12 @@ export function costTables(conn: Connection): CostTables {
     `INSERT INTO focus_imports (file_name, file_sha256, focus_version, rows, period_start, period_end, ignored_columns, totals, imported_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const rowInsert = db.prepare<[number, string, string, string, string, string, string, number]>(
-    'INSERT INTO focus_costs (import_id, day, tags, category, currency, billed, effective, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  const rowInsert = db.prepare<
+    [number, string, string, string, string, string, string, number, string, string, string, string, string]
+  >(
+    `INSERT INTO focus_costs (import_id, day, tags, category, currency, billed, effective, rows,
+       service_category, service_name, charge_category, region, sub_account)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const rowsDelete = db.prepare<[number]>('DELETE FROM focus_costs WHERE import_id = ?');
   const importDelete = db.prepare<[number]>('DELETE FROM focus_imports WHERE id = ?');
@@ -138,9 +155,16 @@ export function costTables(conn: Connection): CostTables {
       billed: string;
       effective: string;
       rows: number;
+      service_category: string;
+      service_name: string;
+      charge_category: string;
+      region: string;
+      sub_account: string;
     }
   >(
-    'SELECT import_id, day, tags, category, currency, billed, effective, rows FROM focus_costs WHERE day >= ? AND day < ? ORDER BY day, import_id',
+    `SELECT import_id, day, tags, category, currency, billed, effective, rows,
+       service_category, service_name, charge_category, region, sub_account
+     FROM focus_costs WHERE day >= ? AND day < ? ORDER BY day, import_id`,
   );
 
   const priceSelect = db.prepare<
@@ -222,7 +246,21 @@ export function costTables(conn: Connection): CostTables {
         );
         const id = Number(info.lastInsertRowid);
         for (const r of rows)
-          rowInsert.run(id, r.day, r.tags, r.category, r.currency, r.billed, r.effective, r.rows);
+          rowInsert.run(
+            id,
+            r.day,
+            r.tags,
+            r.category,
+            r.currency,
+            r.billed,
+            r.effective,
+            r.rows,
+            r.dims.serviceCategory,
+            r.dims.serviceName,
+            r.dims.chargeCategory,
+            r.dims.region,
+            r.dims.subAccount,
+          );
         return id;
       });
     },
@@ -243,6 +281,13 @@ export function costTables(conn: Connection): CostTables {
         billed: r.billed,
         effective: r.effective,
         rows: r.rows,
+        dims: {
+          serviceCategory: r.service_category,
+          serviceName: r.service_name,
+          chargeCategory: r.charge_category,
+          region: r.region,
+          subAccount: r.sub_account,
+        },
       }));
     },
 
