@@ -102,6 +102,10 @@ export function incidentApi(
     const w = incidents.windowOf(l.store, l.rec, Date.now());
     const atMs = at ? Math.min(Math.max(Date.parse(at), w.fromMs), w.toMs) : live ? Date.now() : w.toMs;
     const room = incidents.warRoom(l.store, l.rec, l.origin, atMs, live);
+    // the store's cursor statement returns its row ({ id }) rather than the id (no .pluck()): the contract says a number
+    const cursor = room.cursorEntryId as unknown;
+    if (cursor !== null && typeof cursor === 'object')
+      room.cursorEntryId = (cursor as { id?: number }).id ?? null;
     room.capture.recording = live && recorder.state === 'incident';
     return room;
   };

@@ -185,7 +185,10 @@ export function incidentTables(conn: Connection): IncidentTables {
   const outsideKept = (column: string) =>
     `${column} < ? AND NOT EXISTS (SELECT 1 FROM json_each(?) k WHERE ${column} BETWEEN json_extract(k.value, '$[0]') AND json_extract(k.value, '$[1]'))`;
   const pruneTimeline = db.prepare<[number, string]>(`DELETE FROM timeline WHERE ${outsideKept('at_ms')}`);
-  const pruneBlocks = db.prepare<[number, string]>(`DELETE FROM series_blocks WHERE ${outsideKept('t0_ms')}`);
+  // a block goes when its last sample is old (one that starts before a kept window may reach into it)
+  const pruneBlocks = db.prepare<[number, string]>(
+    `DELETE FROM series_blocks WHERE ${outsideKept('(t0_ms + (n - 1) * step_s * 1000)')}`,
+  );
   const pruneCaptures = db.prepare<[number, string]>(`DELETE FROM captures WHERE ${outsideKept('at_ms')}`);
 
   const upsertAll = (entries: readonly TimelineInput[]): number[] =>

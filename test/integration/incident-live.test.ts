@@ -90,7 +90,13 @@ describe('an incident run from the war room, against the sandbox', () => {
     });
     const room = await until('a first capture', async () => {
       const r = await call('incident.warRoom', { id: inc.id });
-      return r.capture.captures > 0 && r.series.length > 0 ? r : null;
+      if (r.capture.captures > 0 && r.series.length > 0) return r;
+      const { recorder } = await call('incident.list', {});
+      if (recorder.lastError) throw new Error(`the recorder failed: ${recorder.lastError}`);
+      return null;
+    }).catch(async (err: unknown) => {
+      const { recorder } = await call('incident.list', {});
+      throw new Error(`${(err as Error).message} (recorder: ${JSON.stringify(recorder)})`);
     });
     // started: the first 1-minute sample whose 5-minute error ratio is over 0.5 %, after the scenario's rollout
     const R = sandbox.scenario.incident.startsAt.getTime();

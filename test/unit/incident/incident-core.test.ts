@@ -288,3 +288,25 @@ describe('the flight recorder', () => {
     ).toBe(new Date(T0).toISOString());
   });
 });
+
+describe('ring pruning', () => {
+  it('keeps a series block that starts before the ring but reaches into it, and incidents whatever their age', () => {
+    const store = openStore(':memory:');
+    const now = T0 + 5 * 60 * MIN;
+    const block = (t0Ms: number, n: number) => ({
+      seriesKey: `k${t0Ms}`,
+      model: 'm',
+      metric: 'errorRatio',
+      unit: 'ratio',
+      t0Ms,
+      stepS: 60,
+      values: new Float64Array(n).fill(0.01),
+    });
+    store.incidents.putSeriesBlock(block(now - 61 * MIN, 61)); // the last hour at 1-minute steps
+    store.incidents.putSeriesBlock(block(now - 3 * 60 * MIN, 10)); // old, outside everything
+    store.incidents.putSeriesBlock(block(T0, 10)); // old, inside an incident's window
+    store.incidents.pruneRing(now - 60 * MIN, [{ fromMs: T0 - MIN, toMs: T0 + 20 * MIN }]);
+    const kept = store.incidents.seriesBlocks(0, now).map((b) => b.t0Ms);
+    expect(kept.sort()).toEqual([T0, now - 61 * MIN].sort());
+  });
+});
