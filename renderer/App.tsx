@@ -1,17 +1,19 @@
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
+// first of the views: its stylesheet (actions.css) keeps its place ahead of the views' own
+import { ActionDialog } from './views/actions/ActionDialog';
 import { NavRail, StatusBar, TopBar, viewTitles } from './components/Shell';
 import { viewFromHash, type ViewName } from './state/app';
 import { appStore, modelsStore, settingsStore, useApp } from './state';
-import { AccessScreen } from './views/AccessScreen';
-import { AlertsView } from './views/AlertsView';
-import { AuditView } from './views/AuditView';
-import { CostView } from './views/CostView';
-import { GpuView } from './views/GpuView';
-import { ModelHealthView } from './views/ModelHealthView';
-import { ModelsRoute } from './views/ModelsRoute';
-import { SettingsView } from './views/SettingsView';
-import { TrafficView } from './views/TrafficView';
+import { AccessScreen } from './views/connections/AccessScreen';
+import { AlertsView } from './views/alerts/AlertsView';
+import { AuditView } from './views/audit/AuditView';
+import { CostView } from './views/cost/CostView';
+import { GpuView } from './views/gpu/GpuView';
+import { ModelHealthView } from './views/health/ModelHealthView';
+import { ModelsRoute } from './views/models/ModelsRoute';
+import { SettingsView } from './views/settings/SettingsView';
+import { TrafficView } from './views/traffic/TrafficView';
 
 const screens: Record<ViewName, () => React.JSX.Element> = {
   models: ModelsRoute,
@@ -60,6 +62,8 @@ export function App() {
         </main>
       </div>
       <StatusBar />
+      {/* every write goes through this one dialog, whichever screen asked for it */}
+      <ActionDialog />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import type { ServeTransport } from './client/serve';
 import { App } from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { appStore, modelsStore } from './state';
-import { AccessScreen } from './views/AccessScreen';
+import { AccessScreen } from './views/connections/AccessScreen';
 import './styles.css';
 
 const container = document.getElementById('root');

@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
+import type { AppErrorData } from '../../shared/errors';
 import { Icon } from './Icon';
+import { Ticks } from './Ticks';
 
 interface BannerProps {
   tone: 'info' | 'warning' | 'critical';
@@ -21,5 +23,22 @@ export function Banner({ tone, title, children, code, action, testId }: BannerPr
       {code && <code className="error-code banner-code">{code}</code>}
       {action && <div className="banner-action">{action}</div>}
     </div>
+  );
+}
+
+/** A reload failed but an earlier answer is on screen: say so, and keep showing it ("the last good data"). */
+export function LastDataBanner({
+  showing = 'the last good data',
+  error,
+  testId,
+}: {
+  showing?: string;
+  error: AppErrorData;
+  testId?: string;
+}) {
+  return (
+    <Banner tone="warning" title={`Showing ${showing}: ${error.message}`} code={error.code} testId={testId}>
+      <Ticks text={error.hint} />
+    </Banner>
   );
 }

@@ -31,3 +31,12 @@ export function settle<T>(result: Result<T>, prev: AsyncState<T>, now: number): 
 /** Clock injected into stores so tests control time. */
 export type Clock = () => number;
 export const systemClock: Clock = () => Date.now();
+
+/**
+ * Every load bumps a generation; an answer from an older one is dropped, so a slow query never overwrites a
+ * newer answer and never blocks the next request (the transport runs them side by side).
+ */
+export function generations() {
+  let gen = 0;
+  return { next: () => ++gen, current: (g: number) => g === gen };
+}

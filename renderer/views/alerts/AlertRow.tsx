@@ -1,0 +1,66 @@
+import { useCallback, useState } from 'react';
+import type { Alert } from '../../../shared/alerts';
+import { SilenceForm } from './SilenceForm';
+
+/** One alert: its state, labels and links; Alertmanager's can be silenced from here. */
+export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: boolean }) {
+  const [silencing, setSilencing] = useState(false);
+  const closeForm = useCallback(() => setSilencing(false), []);
+  const labels = Object.entries(alert.labels).filter(([k]) => k !== 'alertname' && k !== 'severity');
+  return (
+    <li
+      className={`alert alert-${alert.state}`}
+      data-testid="alert"
+      data-alertname={alert.name}
+      data-state={alert.state}
+    >
+      <div className="alert-head">
+        <span
+          className={`pill pill-${alert.state === 'firing' ? 'critical' : alert.state === 'pending' ? 'warning' : 'muted'}`}
+        >
+          {alert.state}
+        </span>
+        <span className="alert-name">{alert.name}</span>
+        {alert.severity && <span className="alert-sev muted">{alert.severity}</span>}
+        {alert.startsAt && (
+          <span className="muted" title={alert.startsAt}>
+            since {new Date(alert.startsAt).toLocaleTimeString()}
+          </span>
+        )}
+        <span className="toolbar-spacer" />
+        {alert.runbookUrl && (
+          <a
+            className="btn btn-ghost"
+            href={alert.runbookUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            data-testid="runbook"
+          >
+            Runbook
+          </a>
+        )}
+        {canSilence && alert.source === 'alertmanager' && alert.state !== 'suppressed' && (
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => setSilencing((v) => !v)}
+            data-testid="silence-button"
+          >
+            {silencing ? 'Cancel' : 'Silence…'}
+          </button>
+        )}
+      </div>
+      {alert.summary && <p className="alert-summary">{alert.summary}</p>}
+      {alert.description && <p className="alert-desc muted">{alert.description}</p>}
+      <div className="label-chips">
+        {labels.map(([k, v]) => (
+          <span key={k} className="label-chip" title={`${k}=${v}`}>
+            <span className="label-k">{k}</span>=<span className="label-v">{v}</span>
+          </span>
+        ))}
+      </div>
+      {alert.silencedBy.length > 0 && <p className="muted">Silenced by {alert.silencedBy.join(', ')}</p>}
+      {silencing && <SilenceForm alert={alert} onDone={closeForm} />}
+    </li>
+  );
+}

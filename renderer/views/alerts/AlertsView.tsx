@@ -1,0 +1,181 @@
+import { useEffect, useState } from 'react';
+import type { AlertGroup, AlertList } from '../../../shared/alerts';
+import { Banner } from '../../components/Banner';
+import { Empty } from '../../components/Empty';
+import { ErrorPanel } from '../../components/ErrorPanel';
+import { RefreshButton } from '../../components/RefreshButton';
+import { useNow } from '../../components/useNow';
+import { usePolling } from '../../components/usePolling';
+import { formatAgo } from '../../format';
+import { actionsStore, outcomeTitle, outcomeTone, useActions } from '../../state/actions';
+import { alertsStore, useAlerts } from '../../state/alerts';
+import { declareFromAlerts } from '../incident/declareFrom';
+import { AlertmanagerUrlForm } from './AlertmanagerUrlForm';
+import { AlertRow } from './AlertRow';
+import '../../components/metrics.css';
+
+export function AlertsView() {
+  const list = useAlerts((s) => s.list);
+  usePolling(() => void alertsStore.getState().load(), 15_000, []);
+  // a silence changes what the list shows: read it again once Alertmanager has it
+  useEffect(
+    () =>
+      actionsStore.onSettled((request) => {
+        if (request.type === 'silence') void alertsStore.getState().load();
+      }),
+    [],
+  );
+  const data = list.data;
+  const now = useNow(5000);
+
+  return (
+    <div className="view view-scroll metrics-view" data-testid="alerts-view">
+      <div className="toolbar">
+        {data && (
+          <div className="summary" data-testid="alert-counts">
+            <span className={`summary-item${data.counts.firing ? ' sev-critical' : ''}`}>
+              <strong className="tnum">{data.counts.firing}</strong> firing
+            </span>
+            <span className="summary-item">
+              <strong className="tnum">{data.counts.pending}</strong> pending
+            </span>
+            <span className="summary-item">
+              <strong className="tnum">{data.counts.suppressed}</strong> silenced or inhibited
+            </span>
+          </div>
+        )}
+        <span className="toolbar-spacer" />
+        {list.updatedAt !== undefined && (
+          <span className="muted">updated {formatAgo(list.updatedAt, now)}</span>
+        )}
+        <RefreshButton
+          loading={list.status === 'loading'}
+          onClick={() => void alertsStore.getState().load()}
+        />
+      </div>
+
+      {list.error && !data && (
+        <ErrorPanel
+          title="Alerts could not be loaded"
+          error={list.error}
+          onRetry={() => void alertsStore.getState().load()}
+        />
+      )}
+      {!data && !list.error && <div className="loading-line">Loading alerts…</div>}
+      {data && <SourceBanners data={data} />}
+      <LastSilence />
+      {data && data.groups.length === 0 && (
+        <Empty title="No alerts" testId="alerts-empty">
+          Nothing is firing or pending.
+        </Empty>
+      )}
+      {data?.groups.map((g) => (
+        <GroupCard key={g.key} group={g} canSilence={data.alertmanager.status === 'ok'} />
+      ))}
+    </div>
+  );
+}
+
+/** What the last silence came to (the dialog shows it too; this stays after the dialog is closed). */
+function LastSilence() {
+  const last = useActions((s) => s.last);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  if (!last || last.request.type !== 'silence' || dismissed === last.at) return null;
+  const tone = last.outcome ? outcomeTone(last.outcome.status) : 'critical';
+  return (
+    <Banner
+      tone={tone === 'warning' || tone === 'critical' ? tone : 'info'}
+      testId="silence-outcome"
+      title={last.outcome ? outcomeTitle(last.outcome.status) : 'The silence was not created'}
+      action={
+        <button type="button" className="btn btn-ghost" onClick={() => setDismissed(last.at)}>
+          Dismiss
+        </button>
+      }
+    >
+      {last.outcome?.message ?? last.error?.message}
+      {last.outcome?.auditSeq != null && ` Recorded in the audit log as entry #${last.outcome.auditSeq}.`}
+    </Banner>
+  );
+}
+
+function SourceBanners({ data }: { data: AlertList }) {
+  const am = data.alertmanager;
+  const prom = data.prometheus;
+  return (
+    <>
+      {am.status === 'not_configured' && (
+        <Banner
+          tone="info"
+          testId="am-not-configured"
+          title="No Alertmanager URL: showing Prometheus's own alerts, without silences"
+        >
+          <AlertmanagerUrlForm />
+        </Banner>
+      )}
+      {am.status === 'error' && (
+        <Banner
+          tone="critical"
+          title={`Alertmanager: ${am.error.message}`}
+          code={am.error.code}
+          testId="am-error"
+        >
+          {am.error.hint}
+          <AlertmanagerUrlForm />
+        </Banner>
+      )}
+      {prom.status === 'error' && (
+        <Banner
+          tone="warning"
+          title={`Pending alerts unavailable (Prometheus): ${prom.error.message}`}
+          code={prom.error.code}
+        >
+          {prom.error.hint}
+        </Banner>
+      )}
+    </>
+  );
+}
+
+function DeclareButton({ group }: { group: AlertGroup }) {
+  return (
+    <button
+      type="button"
+      className="btn"
+      data-testid="declare-from-alert"
+      onClick={() => declareFromAlerts(group)}
+    >
+      Declare incident
+    </button>
+  );
+}
+
+function GroupCard({ group, canSilence }: { group: AlertGroup; canSilence: boolean }) {
+  const firing = group.alerts.filter((a) => a.state === 'firing').length;
+  return (
+    <section
+      className={`panel-card alert-group${firing ? ' alert-group-firing' : ''}`}
+      data-testid="alert-group"
+      data-key={group.key}
+    >
+      <div className="section-row">
+        <h3 className="section-title">{group.label}</h3>
+        <span className="muted">
+          {group.alerts.length} alert{group.alerts.length === 1 ? '' : 's'}
+        </span>
+        <span className="toolbar-spacer" />
+        {group.serviceId && (
+          <a className="btn btn-ghost" href={`#/health?model=${encodeURIComponent(group.serviceId)}`}>
+            Model health
+          </a>
+        )}
+        <DeclareButton group={group} />
+      </div>
+      <ul className="alert-list">
+        {group.alerts.map((a) => (
+          <AlertRow key={`${a.source}-${a.fingerprint}`} alert={a} canSilence={canSilence} />
+        ))}
+      </ul>
+    </section>
+  );
+}

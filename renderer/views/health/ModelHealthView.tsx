@@ -1,0 +1,87 @@
+import { useMemo } from 'react';
+import type { ServiceRef } from '../../../shared/models';
+import { Empty } from '../../components/Empty';
+import { ErrorPanel } from '../../components/ErrorPanel';
+import { go } from '../../components/Shell';
+import { useModelParam } from '../../components/useFromHash';
+import { usePolling } from '../../components/usePolling';
+import { useModels } from '../../state';
+import { healthStore, useHealth } from '../../state/health';
+import { HealthDetail } from './HealthDetail';
+import { ModelTileButton, score } from './ModelTile';
+import '../../components/metrics.css';
+
+export function ModelHealthView() {
+  const list = useModels((s) => s.list);
+  const overview = useHealth((s) => s.overview);
+  const selectedParam = useModelParam();
+  const services: ServiceRef[] = useMemo(
+    () =>
+      (list.data?.models ?? []).map((m) => ({ id: m.id, serverKind: m.serverKind, modelName: m.modelName })),
+    [list.data],
+  );
+  const names = useMemo(() => new Map((list.data?.models ?? []).map((m) => [m.id, m])), [list.data]);
+  const servicesKey = services.map((s) => s.id).join('|');
+  usePolling(() => void healthStore.getState().loadOverview(services), 30_000, [servicesKey]);
+
+  const tiles = new Map((overview.data?.tiles ?? []).map((t) => [t.service.id, t]));
+  // the worst first: the commander looks at the top of the list
+  const ordered = [...services].sort(
+    (a, b) => score(tiles.get(b.id)) - score(tiles.get(a.id)) || a.id.localeCompare(b.id),
+  );
+  const selected = services.find((s) => s.id === selectedParam) ?? ordered[0] ?? null;
+
+  if (!list.data && list.status === 'error' && list.error) {
+    return (
+      <div className="view-center">
+        <ErrorPanel
+          title="Model services could not be listed"
+          error={list.error}
+          onRetry={() => go('models')}
+        />
+      </div>
+    );
+  }
+  if (!list.data) return <div className="view loading-line">Loading model services…</div>;
+  if (services.length === 0) {
+    return (
+      <div className="view">
+        <Empty title="No model services">
+          Model health needs model services from the cluster: see the Models view.
+        </Empty>
+      </div>
+    );
+  }
+
+  return (
+    <div className="health-layout" data-testid="health-view">
+      <nav className="tile-list" aria-label="Model services">
+        {overview.error && !overview.data && (
+          <div className="tile-error" role="alert">
+            {overview.error.message}
+          </div>
+        )}
+        {ordered.map((s) => {
+          const m = names.get(s.id);
+          return (
+            <ModelTileButton
+              key={s.id}
+              service={s}
+              name={m?.name ?? s.id}
+              namespace={m?.namespace ?? ''}
+              tile={tiles.get(s.id)}
+              selected={selected?.id === s.id}
+            />
+          );
+        })}
+      </nav>
+      {selected && (
+        <HealthDetail
+          key={selected.id}
+          service={selected}
+          name={names.get(selected.id)?.name ?? selected.id}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+import type { ModelService, MetricsStatus } from '../../../shared/models';
+import { Banner } from '../../components/Banner';
+import { go } from '../../components/Shell';
+import { Ticks } from '../../components/Ticks';
+import {
+  errorRatioSeverity,
+  formatCompact,
+  formatPercent,
+  healthSummary,
+  replicaSeverity,
+  replicaTitle,
+  serverLabel,
+  shortDigest,
+  splitImage,
+  NONE,
+} from '../../format';
+import { detailHash } from '../../state/modelDetail';
+
+/** One model service in the list; the row opens its detail. */
+export function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown: boolean }) {
+  const errSev = errorRatioSeverity(model.errorRatio);
+  const repSev = replicaSeverity(model.replicas);
+  const rowSev =
+    errSev === 'critical' || repSev === 'critical' ? 'critical' : errSev === 'warning' ? 'warning' : '';
+  return (
+    <tr
+      className={`row-link${rowSev ? ` row-${rowSev}` : ''}`}
+      data-testid="model-row"
+      data-model={model.name}
+      onClick={() => {
+        window.location.hash = detailHash(model.id);
+      }}
+    >
+      <td className="col-model">
+        <div className="model-cell" title={`${model.namespace}/${model.name}\nmodel: ${model.modelName}`}>
+          <a
+            className="model-name model-link"
+            href={detailHash(model.id)}
+            onClick={(e) => e.stopPropagation()}
+          >
+            {model.name}
+          </a>
+          <span className="model-ns">{model.namespace}</span>
+        </div>
+      </td>
+      <td className="col-server">
+        <span className={`badge badge-${model.serverKind}`}>{serverLabel(model.serverKind)}</span>
+      </td>
+      <td className="col-workload muted">{model.workloadKind}</td>
+      <td
+        className={`col-replicas num tnum sev-${repSev}`}
+        title={replicaTitle(model.replicas)}
+        data-testid="replicas"
+      >
+        {model.replicas.ready}
+        <span className="sep">/</span>
+        {model.replicas.desired}
+      </td>
+      <td className="col-health">
+        <HealthCell model={model} />
+      </td>
+      <td className="col-image">
+        <ImageCell image={model.image} />
+      </td>
+      <td className="col-rate num tnum" data-testid="request-rate">
+        {rateKnown ? <Rate value={model.requestRate} /> : <span className="muted">{NONE}</span>}
+      </td>
+      <td className={`col-errors num tnum sev-${rateKnown ? errSev : 'none'}`} data-testid="error-ratio">
+        {rateKnown ? <ErrorRatio value={model.errorRatio} /> : <span className="muted">{NONE}</span>}
+      </td>
+    </tr>
+  );
+}
+
+function HealthCell({ model }: { model: ModelService }) {
+  const h = healthSummary(model);
+  if (!h) return <span className="muted">{NONE}</span>;
+  return (
+    <span className={`health-note sev-${h.severity}`} title={h.title} data-testid="health">
+      {h.text}
+    </span>
+  );
+}
+
+function Rate({ value }: { value: number | null }) {
+  if (value === null) return <span className="muted">{NONE}</span>;
+  return (
+    <>
+      {formatCompact(value)}
+      <span className="unit">/s</span>
+    </>
+  );
+}
+
+function ErrorRatio({ value }: { value: number | null }) {
+  if (value === null)
+    return (
+      <span className="muted" title="No traffic in the last 5 minutes">
+        {NONE}
+      </span>
+    );
+  const sev = errorRatioSeverity(value);
+  return (
+    <span className={sev === 'critical' ? 'pill pill-critical' : undefined}>{formatPercent(value)}</span>
+  );
+}
+
+function ImageCell({ image }: { image: string | null }) {
+  if (!image) return <span className="muted">{NONE}</span>;
+  const { modelSource, repository, tag, digest } = splitImage(image);
+  if (modelSource)
+    return (
+      <span
+        className="image"
+        title={`Model format ${modelSource.format}, loaded from ${modelSource.storageUri}`}
+      >
+        <span className="image-repo image-format">{modelSource.format}</span>
+        <span className="image-source">{modelSource.storageUri}</span>
+      </span>
+    );
+  return (
+    <span className="image" title={image}>
+      <span className="image-repo">{repository}</span>
+      {tag && <span className="image-tag">:{tag}</span>}
+      {digest && <span className="image-digest">@{shortDigest(digest)}</span>}
+    </span>
+  );
+}
+
+/** Why the rates are missing (Prometheus not configured, unreachable, or no series). */
+export function MetricsBanner({ metrics }: { metrics: MetricsStatus }) {
+  if (metrics.status === 'not_configured')
+    return (
+      <Banner
+        tone="info"
+        testId="metrics-banner"
+        title="Add a Prometheus URL in Settings to see live request and error rates"
+        action={
+          <button type="button" className="btn btn-ghost" onClick={() => go('settings')}>
+            Open Settings
+          </button>
+        }
+      />
+    );
+  if (metrics.status === 'error')
+    return (
+      <Banner
+        tone="critical"
+        testId="metrics-banner"
+        title={`Request and error rates unavailable: ${metrics.error.message}`}
+        code={metrics.error.code}
+        action={
+          <button type="button" className="btn btn-ghost" onClick={() => go('settings')}>
+            Check settings
+          </button>
+        }
+      >
+        <Ticks text={metrics.error.hint} />
+      </Banner>
+    );
+  return null;
+}
