@@ -303,7 +303,14 @@ function postmortem(
     l.origin === 'store'
       ? `profile store ${path.basename(ctx.store.path)}`
       : `incident file ${l.opened?.manifest.incidentId ?? l.rec.id}.fbi`;
-  const { files } = buildPostmortem({ warRoom: room, timeline: page.entries, audit, captureName });
+  const objectives = new Map(Object.entries(l.rec.objectives ?? {}));
+  const { files } = buildPostmortem({
+    warRoom: room,
+    timeline: page.entries,
+    audit,
+    captureName,
+    objectives,
+  });
   const dir = path.join(exportDir, `${l.rec.id}-postmortem`);
   writePostmortem(dir, files);
   const md = files.find((f) => f.name === 'postmortem.md');
