@@ -382,11 +382,6 @@ export const incidentStreams = {
   'incident.live': { params: IncidentRef, event: WarRoom },
 } as const;
 
-/** Which milestone names come before `name` (their times must not be later). */
-export function milestonesBefore(name: MilestoneName): readonly MilestoneName[] {
-  return MILESTONES.slice(0, MILESTONES.indexOf(name));
-}
-
 /** "1h 04m", "7m 12s", "45s": an interval as people say it. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';

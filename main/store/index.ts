@@ -20,7 +20,7 @@ export type { CostCacheEntry, CostTables, FocusCostRow, FocusImportRecord, Price
 export type { SeriesCache } from './seriesCache';
 export type { SettingsTable } from './settings';
 export type { Snapshots } from './snapshots';
-export type { CaptureRow, IncidentTables, SeriesBlock, TimelineInput, TimelineRow } from './incidents';
+export type { IncidentTables, TimelineInput, TimelineRow } from './incidents';
 
 export interface Store {
   /** the file, or ':memory:' */
