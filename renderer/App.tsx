@@ -14,6 +14,9 @@ import { ModelHealthView } from './views/health/ModelHealthView';
 import { ModelsRoute } from './views/models/ModelsRoute';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrafficView } from './views/traffic/TrafficView';
+import { DeclareDialog } from './views/incident/DeclareDialog';
+import { useFirstStartSample } from './views/incident/firstStart';
+import { IncidentRoute } from './views/incident/IncidentRoute';
 
 const screens: Record<ViewName, () => React.JSX.Element> = {
   models: ModelsRoute,
@@ -22,6 +25,7 @@ const screens: Record<ViewName, () => React.JSX.Element> = {
   gpus: GpuView,
   cost: CostView,
   alerts: AlertsView,
+  incident: IncidentRoute,
   audit: AuditView,
   settings: SettingsView,
 };
@@ -36,6 +40,8 @@ export function App() {
     modelsStore.getState().start();
     return () => modelsStore.getState().stop();
   }, []);
+  // no cluster configured: the first screen is the sample incident's war room
+  useFirstStartSample();
 
   useEffect(() => {
     const onHash = () => appStore.getState().navigate(viewFromHash(window.location.hash) ?? 'models');
@@ -64,6 +70,7 @@ export function App() {
       <StatusBar />
       {/* every write goes through this one dialog, whichever screen asked for it */}
       <ActionDialog />
+      <DeclareDialog />
     </div>
   );
 }

@@ -15,12 +15,15 @@ export function TimeChart({
   group,
   height = 190,
   markLine,
+  marks,
 }: {
   chart: RangeChart;
   group?: string;
   height?: number;
   /** a horizontal line, e.g. the SLO latency threshold */
   markLine?: { value: number; label: string };
+  /** vertical lines at moments (ms), e.g. an incident's milestones or a replay's position; labels are ours, not data */
+  marks?: ReadonlyArray<{ at: number; label: string; color?: string }>;
 }) {
   const el = useRef<HTMLDivElement>(null);
   const instance = useRef<echarts.ECharts | null>(null);
@@ -134,14 +137,33 @@ export function TimeChart({
             sampling: 'lttb',
             lineStyle: { width: 1.5 },
             emphasis: { disabled: true },
-            ...(i === 0 && markLine
+            ...(i === 0 && (markLine || marks?.length)
               ? {
                   markLine: {
                     silent: true,
                     symbol: 'none',
-                    lineStyle: { color: '#f2645a', type: 'dashed' },
-                    label: { color: '#f2645a', formatter: markLine.label, fontSize: 10 },
-                    data: [{ yAxis: markLine.value }],
+                    data: [
+                      ...(markLine
+                        ? [
+                            {
+                              yAxis: markLine.value,
+                              lineStyle: { color: '#f2645a', type: 'dashed' },
+                              label: { color: '#f2645a', formatter: markLine.label, fontSize: 10 },
+                            },
+                          ]
+                        : []),
+                      ...(marks ?? []).map((m) => ({
+                        xAxis: m.at,
+                        lineStyle: { color: m.color ?? '#8a93a6', type: 'dashed', width: 1 },
+                        label: {
+                          color: m.color ?? '#8a93a6',
+                          // a plain string: ECharts would read `{…}` in it as a template, so none is passed
+                          formatter: m.label.replace(/[{}|]/g, ''),
+                          fontSize: 10,
+                          position: 'insideEndTop',
+                        },
+                      })),
+                    ],
                   },
                 }
               : {}),
@@ -150,7 +172,7 @@ export function TimeChart({
       }),
       { notMerge: true },
     );
-  }, [chart, markLine]);
+  }, [chart, markLine, marks]);
 
   return (
     <section className="chart-card" data-testid={`chart-${chart.id}`} aria-label={chart.title}>

@@ -15,6 +15,7 @@ const nav: Array<{ view: ViewName; label: string; icon: IconName }> = [
   { view: 'gpus', label: 'GPUs', icon: 'gpu' },
   { view: 'cost', label: 'Cost', icon: 'coin' },
   { view: 'alerts', label: 'Alerts', icon: 'bell' },
+  { view: 'incident', label: 'Incidents', icon: 'alert' },
   { view: 'audit', label: 'Audit log', icon: 'audit' },
   { view: 'settings', label: 'Settings', icon: 'settings' },
 ];
@@ -26,6 +27,7 @@ export const viewTitles: Record<ViewName, string> = {
   gpus: 'GPUs',
   cost: 'Cost review',
   alerts: 'Alerts',
+  incident: 'Incidents',
   audit: 'Audit log',
   settings: 'Settings',
 };

@@ -4,7 +4,17 @@ import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { idle, loading, settle, systemClock, type AsyncState, type Clock } from './async';
 
-export const views = ['models', 'traffic', 'health', 'gpus', 'cost', 'alerts', 'audit', 'settings'] as const;
+export const views = [
+  'models',
+  'traffic',
+  'health',
+  'gpus',
+  'cost',
+  'alerts',
+  'incident',
+  'audit',
+  'settings',
+] as const;
 export type ViewName = (typeof views)[number];
 
 export function isViewName(value: unknown): value is ViewName {

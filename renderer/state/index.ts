@@ -2,6 +2,7 @@ import { useStore } from 'zustand';
 import { getTransport } from '../client/current';
 import { createAppStore, viewFromHash, type AppState } from './app';
 import { createAuditStore, type AuditState } from './audit';
+import { createIncidentStore, type IncidentState } from './incident';
 import { createModelsStore, type ModelsState } from './models';
 import { createSettingsStore, type SettingsState } from './settings';
 
@@ -11,6 +12,7 @@ export const appStore = createAppStore(getTransport, {
 });
 export const modelsStore = createModelsStore(getTransport);
 export const auditStore = createAuditStore(getTransport);
+export const incidentStore = createIncidentStore(getTransport);
 export const settingsStore = createSettingsStore(getTransport, {
   onSaved: () => {
     // what depends on settings: the model list (context, Prometheus) and what the top bar shows
@@ -24,3 +26,4 @@ export const useApp = <T>(selector: (state: AppState) => T): T => useStore(appSt
 export const useModels = <T>(selector: (state: ModelsState) => T): T => useStore(modelsStore, selector);
 export const useSettings = <T>(selector: (state: SettingsState) => T): T => useStore(settingsStore, selector);
 export const useAudit = <T>(selector: (state: AuditState) => T): T => useStore(auditStore, selector);
+export const useIncident = <T>(selector: (state: IncidentState) => T): T => useStore(incidentStore, selector);

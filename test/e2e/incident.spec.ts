@@ -28,7 +28,9 @@ async function expectNoHorizontalScroll(page: Page) {
 test.describe.configure({ mode: 'serial' });
 
 test.describe('the sample incident, with no cluster', () => {
-  test('opens first, scrubs, diffs two moments, exports and reopens, writes the postmortem', async ({ page }) => {
+  test('opens first, scrubs, diffs two moments, exports and reopens, writes the postmortem', async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     fs.mkdirSync(downloads, { recursive: true });
     const { fresh } = e2eEnv();
@@ -71,6 +73,9 @@ test.describe('the sample incident, with no cluster', () => {
     const image = deployment.locator('[data-testid="field-change"][data-path$="image"]');
     await expect(image).toContainText('vllm/vllm-openai:v0.6.3');
     await expect(image).toContainText(BAD);
+    await page.getByTestId('inc-timeline').scrollIntoViewIfNeeded();
+    await expectNoHorizontalScroll(page);
+    await saveScreenshot(page, 'incident-sample-1024-timeline');
 
     // export the incident file, then open it again from the list
     const [download] = await Promise.all([
@@ -112,7 +117,10 @@ test.describe('the sample incident, with no cluster', () => {
     for (const heading of ['Summary', 'Impact', 'Timeline', 'Action items'])
       await expect(md).toContainText(new RegExp(`^#+ ${heading}`, 'm'));
     await expect(page.getByTestId('postmortem-dir')).toContainText('postmortem');
-    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('postmortem-zip').click()]);
+    const [zip] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('postmortem-zip').click(),
+    ]);
     expect(zip.suggestedFilename()).toMatch(/\.zip$/);
 
     // the sample again, and its way to a real cluster

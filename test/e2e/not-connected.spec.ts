@@ -5,6 +5,10 @@ test.describe('first run without a kubeconfig', () => {
   test('shows the Not connected panel with how to connect and how to try the sandbox', async ({ page }) => {
     const { fresh } = e2eEnv();
     await page.goto(fresh.openUrl);
+    // the first screen is now the sample incident's war room, which offers to connect a cluster;
+    // the Models view still says what is missing and how to connect
+    await expect(page.getByTestId('sample-banner')).toBeVisible();
+    await page.getByTestId('nav-models').click();
 
     const panel = page.getByTestId('not-connected');
     await expect(panel).toBeVisible();

@@ -6,7 +6,8 @@ test.describe('settings', () => {
   test('connects the sandbox: kubeconfig path, context, Prometheus URL, test, save', async ({ page }) => {
     const { setup, sandbox } = e2eEnv();
     await page.goto(setup.openUrl);
-    await expect(page.getByTestId('not-connected')).toBeVisible();
+    // first start with no cluster: the sample incident, with its way to Settings
+    await expect(page.getByTestId('sample-banner')).toBeVisible();
     await page.getByTestId('nav-settings').click();
 
     const view = page.getByTestId('settings-view');

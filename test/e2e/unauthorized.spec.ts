@@ -34,9 +34,10 @@ test.describe('access token', () => {
   test('the right token survives a reload (sessionStorage), without staying in the URL', async ({ page }) => {
     const { fresh } = e2eEnv();
     await page.goto(fresh.openUrl);
-    await expect(page.getByTestId('not-connected')).toBeVisible();
+    // first start with no cluster: the sample incident's war room
+    await expect(page.getByTestId('sample-banner')).toBeVisible();
     expect(page.url()).not.toContain('token=');
     await page.reload();
-    await expect(page.getByTestId('not-connected')).toBeVisible();
+    await expect(page.getByTestId('sample-banner')).toBeVisible();
   });
 });

@@ -74,8 +74,18 @@ export function IncidentCharts({ room, position }: { room: WarRoom; position: st
       .filter((m) => m.at)
       .map((m) => ({ at: Date.parse(m.at!), label: m.name, color: MILESTONE_COLORS[m.name] }));
     if (position && !room.live) out.push({ at: Date.parse(position), label: 'replay', color: '#eef1f6' });
-    return out;
-  }, [milestones, position, room.live]);
+    // labels closer than 6% of the chart's span would print over each other: the line stays, the label goes
+    const span = Math.max(1, ...charts.map((c) => c.step * Math.max(1, c.points - 1) * 1000));
+    return out
+      .sort((a, b) => a.at - b.at)
+      .reduce<{ last: number; marks: typeof out }>(
+        (acc, m) =>
+          m.at - acc.last < span * 0.06
+            ? { last: acc.last, marks: [...acc.marks, { ...m, label: '' }] }
+            : { last: m.at, marks: [...acc.marks, m] },
+        { last: -Infinity, marks: [] },
+      ).marks;
+  }, [milestones, position, room.live, charts]);
   return (
     <div className="inc-charts" data-testid="incident-charts">
       {charts.map((c) => (

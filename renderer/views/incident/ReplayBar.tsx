@@ -67,7 +67,7 @@ export function Scrubber({ room }: { room: WarRoom }) {
         >
           {playing ? 'Pause' : 'Play'}
         </button>
-        <div className="seg" role="group" aria-label="Speed">
+        <div className="seg inc-speed" role="group" aria-label="Speed">
           {SPEEDS.map((s: Speed) => (
             <button
               key={s}
@@ -100,8 +100,8 @@ export function Scrubber({ room }: { room: WarRoom }) {
         >
           ▶
         </button>
-        <strong className="tnum inc-pos" data-testid="replay-position">
-          {fmt(at)}
+        <strong className="tnum inc-pos" data-testid="replay-position" title={fmt(at)}>
+          {fmt(at).slice(11) || fmt(at)}
         </strong>
         <span className="toolbar-spacer" />
         <button type="button" className="btn" data-testid="set-a" onClick={() => st().setDiffPoint('A')}>
