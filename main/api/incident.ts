@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../shared/errors';
 import { DEFAULT_SLO } from '../../shared/health';
 import type { IncidentModel, WarRoom, incidentChannels, incidentStreams } from '../../shared/incident';
@@ -25,7 +26,13 @@ import { healthHandlers, slos } from './health';
 import { modelServicesOrNone } from './models';
 
 /** Where the bundled sample incident is (resources/ in a checkout; beside the app when packaged). */
-export const SAMPLE_FILE = path.resolve(import.meta.dirname, '..', '..', 'resources', 'sample-incident.fbi');
+const SAMPLE_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'resources',
+  'sample-incident.fbi',
+);
 const RECORDER_BUDGET_KEY = 'incident.recorderBudgetBytes';
 const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
 
