@@ -1,5 +1,5 @@
 /**
- * `npm run sample`: makes the bundled sample incident (resources/sample-incident.fbi) from the sandbox scenario,
+ * `npm run sample`: makes the bundled sample incident (resources/sample-incident/sample-incident.fbi) from the sandbox scenario,
  * deterministically and with fixed dates. The story: llama-70b-chat rolls to vLLM v0.6.4 (revision 2), its error
  * ratio and p95 rise, the alert fires, the commander declares, moves the chat route to llama-8b-chat, rolls back,
  * restores the route; the model recovers and the incident is closed.
@@ -464,7 +464,7 @@ export function buildSample(outFile: string): { bytes: number; captures: number 
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  const out = path.resolve(import.meta.dirname, '..', 'resources', 'sample-incident.fbi');
+  const out = path.resolve(import.meta.dirname, '..', 'resources', 'sample-incident', 'sample-incident.fbi');
   const r = buildSample(out);
   console.log(`sample incident: ${out} (${(r.bytes / 1e6).toFixed(2)} MB, ${r.captures} captures)`);
 }

@@ -31,6 +31,7 @@ const SAMPLE_FILE = path.resolve(
   '..',
   '..',
   'resources',
+  'sample-incident',
   'sample-incident.fbi',
 );
 const RECORDER_BUDGET_KEY = 'incident.recorderBudgetBytes';

@@ -77,16 +77,11 @@ function start(): void {
       const storePath = path.join(app.getPath('userData'), 'profiles', 'default', 'firebreak.sqlite');
       await mkdir(path.dirname(storePath), { recursive: true });
       try {
-        // the sample incident: beside the app's resources when packaged, in the checkout's resources/ otherwise
-        const sampleFile = app.isPackaged
-          ? path.join(process.resourcesPath, 'sample-incident.fbi')
-          : path.join(app.getAppPath(), 'resources', 'sample-incident.fbi');
-        return await createAppApi({
-          storePath,
-          transport: 'electron',
-          version: app.getVersion(),
-          sampleFile,
-        });
+        // packaged, the sample incident is an extra resource (electron-builder.yml); else main/api finds resources/
+        const sample = app.isPackaged
+          ? { sampleFile: path.join(process.resourcesPath, 'sample-incident', 'sample-incident.fbi') }
+          : {};
+        return await createAppApi({ storePath, transport: 'electron', version: app.getVersion(), ...sample });
       } catch (err) {
         throw explainNativeModuleMismatch(err);
       }
