@@ -1,6 +1,6 @@
 // Bundles the Electron main process and the preload script (npm run build:electron).
 //
-//   main/electron/main.ts -> build/electron/main.cjs     (Electron's Node: CommonJS, node22)
+//   main/electron/main.ts -> build/electron/main.cjs     (Electron's Node: CommonJS, node24)
 //   preload/index.ts      -> build/electron/preload.cjs  (sandboxed preload: one self-contained file)
 //
 // Needs no Electron binary. The renderer is built separately (npm run build:renderer -> build/renderer).
@@ -25,7 +25,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node22', // Electron 39 runs Node 22
+  target: 'node24', // Electron 45 runs Node 24
   sourcemap: true,
   logLevel: 'warning',
   metafile: true,

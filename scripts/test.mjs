@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`): every check CI runs, one summary line at the end.
-//   typecheck, lint + format + unused exports (knip), unit and integration tests (vitest), the build, browser end-to-end (Playwright)
+//   typecheck, lint + format + unused exports (knip) + Electronegativity, unit and integration tests (vitest), the build, browser end-to-end (Playwright)
 //   and the Electron end-to-end suite (skipped, and said so, where the Electron binary is not installed).
 // The last line reads `N passed, N failed, N skipped`; it is also written to test-results/summary.txt.
 import { spawnSync } from 'node:child_process';
@@ -58,6 +58,8 @@ if (wanted('static')) {
   check('format', 'npx', ['prettier', '--check', '.']);
   // no dead code: every export is imported somewhere, every file reached, every dependency used (knip.json)
   check('unused', 'npx', ['knip']);
+  // Electron's security checklist, statically: zero findings (scripts/electronegativity.mjs says how it is run)
+  check('electronegativity', 'node', ['scripts/electronegativity.mjs']);
 }
 
 for (const project of ['unit', 'integration']) {

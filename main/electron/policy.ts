@@ -30,7 +30,10 @@ export interface WebPreferencesOptions {
   devTools?: boolean;
 }
 
-/** The webPreferences of every Firebreak window. */
+/**
+ * The webPreferences of every Firebreak window. main.ts writes the same options out as an object
+ * literal at its BrowserWindow call (so Electronegativity can read them); the tests hold the two equal.
+ */
 export function webPreferences(preload: string, options: WebPreferencesOptions = {}): WebPreferences {
   return {
     preload,
@@ -47,6 +50,7 @@ export function webPreferences(preload: string, options: WebPreferencesOptions =
     navigateOnDragDrop: false,
     safeDialogs: true,
     enableWebSQL: false,
+    disableBlinkFeatures: 'Auxclick',
     devTools: options.devTools ?? false,
   };
 }
@@ -77,6 +81,16 @@ export const cspDirectives: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const contentSecurityPolicy = Object.entries(cspDirectives)
+  .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+  .join('; ');
+
+/**
+ * The same policy as a `<meta http-equiv>` in renderer/index.html, where it holds even if a header is
+ * lost (and where static checkers look). A meta tag cannot carry `frame-ancestors` (browsers ignore it
+ * there and warn), so that one stays header-only.
+ */
+export const metaContentSecurityPolicy = Object.entries(cspDirectives)
+  .filter(([directive]) => directive !== 'frame-ancestors')
   .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
   .join('; ');
 

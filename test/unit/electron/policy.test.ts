@@ -60,8 +60,9 @@ describe('webPreferences', () => {
     expect(webPreferences('/p.cjs', { devTools: true }).devTools).toBe(true);
   });
 
-  it('never enables Blink features or extra sessions', () => {
+  it('never enables Blink features or extra sessions; a middle click opens nothing (Auxclick off)', () => {
     expect(prefs.enableBlinkFeatures).toBeUndefined();
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
     expect(prefs.additionalArguments).toBeUndefined();
     expect(prefs.partition).toBeUndefined();
   });

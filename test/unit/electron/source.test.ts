@@ -4,12 +4,19 @@
  * adapter or the preload, and electron-builder.yml sets the fuses and unpacks the native module.
  * (Behaviour is tested in electron-policy/-main/-preload tests; this catches a guard being removed.)
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+import {
+  contentSecurityPolicy,
+  metaContentSecurityPolicy,
+  webPreferences,
+} from '../../../main/electron/policy';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
@@ -58,11 +65,50 @@ describe('main/electron/main.ts wires every guard', () => {
     ['.setPermissionCheckHandler(', 'permission checks are handled'],
     ['permissionDecision(', 'permissions follow the policy (deny)'],
     ['requestSingleInstanceLock(', 'one instance per profile'],
-    ['webPreferences(', 'windows use the policy webPreferences'],
     ['contents.once("destroyed"', "a page's subscriptions end with it"],
     ['"ready-to-show"', 'the window shows when ready'],
   ])('%s (%s)', (needle, what) => {
     expect(mainCode.includes(needle.replace(/\s/g, '')), `main.ts lacks ${needle}: ${what}`).toBe(true);
+  });
+
+  it("writes the window's webPreferences as an object literal at the BrowserWindow call, equal to the policy", () => {
+    // Electronegativity reads options only where they are written; a function's result is invisible to it
+    const sf = ts.createSourceFile('main.ts', mainSource, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const windows: ts.NewExpression[] = [];
+    const visit = (node: ts.Node) => {
+      if (ts.isNewExpression(node) && node.expression.getText(sf) === 'BrowserWindow') windows.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    expect(windows).toHaveLength(1);
+    const options = windows[0]!.arguments?.[0];
+    expect(options && ts.isObjectLiteralExpression(options)).toBe(true);
+    const prefsProp = (options as ts.ObjectLiteralExpression).properties.find(
+      (p): p is ts.PropertyAssignment =>
+        ts.isPropertyAssignment(p) && p.name.getText(sf) === 'webPreferences',
+    );
+    expect(prefsProp && ts.isObjectLiteralExpression(prefsProp.initializer)).toBe(true);
+    const written: Record<string, unknown> = {};
+    for (const p of (prefsProp!.initializer as ts.ObjectLiteralExpression).properties) {
+      expect(ts.isPropertyAssignment(p), p.getText(sf)).toBe(true);
+      const a = p as ts.PropertyAssignment;
+      const v = a.initializer;
+      written[a.name.getText(sf)] =
+        v.kind === ts.SyntaxKind.TrueKeyword
+          ? true
+          : v.kind === ts.SyntaxKind.FalseKeyword
+            ? false
+            : ts.isStringLiteral(v)
+              ? v.text
+              : { expression: v.getText(sf) };
+    }
+    const policy = webPreferences('PRELOAD', { devTools: true });
+    expect(Object.keys(written).sort()).toEqual(Object.keys(policy).sort());
+    for (const [key, value] of Object.entries(policy)) {
+      if (key === 'preload') expect(written[key]).toEqual({ expression: 'preloadPath' });
+      else if (key === 'devTools') expect(written[key]).toEqual({ expression: '!app.isPackaged' });
+      else expect(written[key], key).toBe(value);
+    }
   });
 
   it('registers the scheme privileges before app ready', () => {
@@ -228,6 +274,21 @@ describe('electron-builder.yml', () => {
     });
   });
 
+  it('ASAR integrity on every target: fuses and asar set for all, no platform section turns them off', () => {
+    // electron-builder applies the top-level fuses to every platform's binary and embeds app.asar's header
+    // hash (Info.plist on macOS, a resource of the Windows executable); Electron validates it on macOS and
+    // Windows, and OnlyLoadAppFromAsar keeps every platform, Linux included, from loading anything else
+    expect(config.asar).toBe(true);
+    expect(config.electronFuses.enableEmbeddedAsarIntegrityValidation).toBe(true);
+    expect(config.electronFuses.onlyLoadAppFromAsar).toBe(true);
+    for (const platform of ['mac', 'win', 'linux', 'dmg', 'nsis', 'deb', 'appImage', 'AppImage'] as const) {
+      const section = (config as Record<string, Record<string, unknown> | undefined>)[platform];
+      if (!section) continue;
+      expect(section.asar, `${platform}.asar`).toBeUndefined();
+      expect(section.electronFuses, `${platform}.electronFuses`).toBeUndefined();
+    }
+  });
+
   it('documents how the Electron e2e build keeps the inspector fuse on', () => {
     expect(read('electron-builder.yml')).toContain('-c.electronFuses.enableNodeCliInspectArguments=true');
   });
@@ -270,12 +331,91 @@ describe('electron-builder.yml', () => {
 
 describe('scripts/build-electron.mjs', () => {
   const script = read('scripts/build-electron.mjs');
-  it('bundles main and preload to CommonJS for Electron 39 (Node 22), electron and native modules external', () => {
+  it('bundles main and preload to CommonJS for Electron 45 (Node 24), electron and native modules external', () => {
     expect(script).toContain("'main/electron/main.ts'");
     expect(script).toContain("'preload/index.ts'");
     expect(script).toMatch(/format:\s*'cjs'/);
-    expect(script).toMatch(/target:\s*'node22'/);
+    expect(script).toMatch(/target:\s*'node24'/);
     expect(script).toMatch(/external:\s*\['electron',\s*\.\.\.nativeModules/);
     expect(script).toMatch(/'better-sqlite3'/);
   });
+});
+
+describe('Electronegativity', () => {
+  const pkg = JSON.parse(read('package.json')) as {
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
+
+  it('a supported Electron, pinned, and the checker beside it', () => {
+    // 39.5.0 left support in May 2026; 45 is the newest major npm has
+    expect(pkg.devDependencies.electron).toBe('45.5.0');
+    expect(pkg.devDependencies['@doyensec/electronegativity']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('npm test runs it on the tree with zero findings allowed, offline check only left out', () => {
+    expect(read('scripts/test.mjs')).toContain(
+      "check('electronegativity', 'node', ['scripts/electronegativity.mjs'])",
+    );
+    const script = read('scripts/electronegativity.mjs');
+    expect(script).toContain("'-x', 'AvailableSecurityFixesGlobalCheck'");
+    expect(script).toContain("'-e', version");
+    expect(script).toMatch(/process\.exit\(findings\.length === 0 \? 0 : 1\)/);
+  });
+
+  it('only the reviewed findings are marked as such, each with its reason on the line before', () => {
+    const reviewed = new Map<string, string>();
+    for (const file of [
+      ...filesUnder('main'),
+      ...filesUnder('preload'),
+      ...filesUnder('renderer'),
+      'renderer/index.html',
+    ]) {
+      const lines = read(file).split('\n');
+      lines.forEach((line, i) => {
+        const m = /eng-disable[ \t]+([\w \t]+)/.exec(line);
+        if (!m) return;
+        for (const id of m[1]!.trim().split(/\s+/)) reviewed.set(id, `${file}:${i + 1}`);
+        expect(lines[i - 1] ?? '', `${file}:${i + 1} says why`).toMatch(/reviewed|Reviewed|-->/);
+      });
+    }
+    expect([...reviewed.keys()].sort()).toEqual([
+      'CSP_GLOBAL_CHECK',
+      'OPEN_EXTERNAL_JS_CHECK',
+      'PRELOAD_JS_CHECK',
+    ]);
+  });
+
+  it('the CSP meta tag of index.html is the header policy (frame-ancestors is header-only)', () => {
+    const html = read('renderer/index.html');
+    const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/g)];
+    expect(metas).toHaveLength(1);
+    expect(metas[0]![1]).toBe(metaContentSecurityPolicy);
+    expect(metaContentSecurityPolicy).toBe(
+      contentSecurityPolicy
+        .split('; ')
+        .filter((d) => !d.startsWith('frame-ancestors'))
+        .join('; '),
+    );
+  });
+});
+
+describe('scripts/electronegativity.mjs', () => {
+  it('fails on an app that weakens a default, naming the finding', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-insecure-app-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'main.js'),
+        "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { contextIsolation: false, nodeIntegration: true } });\n",
+      );
+      const r = spawnSync(process.execPath, [path.join(root, 'scripts/electronegativity.mjs'), dir], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/CONTEXT_ISOLATION_JS_CHECK HIGH/);
+      expect(r.stdout).toMatch(/[1-9]\d* findings? \(/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
