@@ -103,17 +103,19 @@ export function incidentApi(
     }
   };
   maybeStart();
+  // a cluster configured in Settings later starts the recorder (and its pre-roll) without waiting for a declare
+  const starter = setInterval(maybeStart, 10_000);
+  starter.unref?.();
 
   const warRoomOf = (id: string, at?: string): WarRoom => {
     const l = locate(id);
     const live = l.origin === 'store' && l.rec.closedAt === null && at === undefined;
     const w = incidents.windowOf(l.store, l.rec, Date.now());
-    const atMs = at ? Math.min(Math.max(Date.parse(at), w.fromMs), w.toMs) : live ? Date.now() : w.toMs;
+    // a replay with no position shows the end of what was captured, not the empty minutes after it
+    const lastCapture = l.store.incidents.captureAt(w.toMs)?.atMs ?? w.toMs;
+    const end = Math.min(w.toMs, lastCapture);
+    const atMs = at ? Math.min(Math.max(Date.parse(at), w.fromMs), w.toMs) : live ? Date.now() : end;
     const room = incidents.warRoom(l.store, l.rec, l.origin, atMs, live);
-    // the store's cursor statement returns its row ({ id }) rather than the id (no .pluck()): the contract says a number
-    const cursor = room.cursorEntryId as unknown;
-    if (cursor !== null && typeof cursor === 'object')
-      room.cursorEntryId = (cursor as { id?: number }).id ?? null;
     room.capture.recording = live && recorder.state === 'incident';
     return room;
   };
@@ -282,6 +284,7 @@ export function incidentApi(
     streams,
     recorder,
     close: async () => {
+      clearInterval(starter);
       await recorder.stop();
       for (const o of opened.values()) o.store.close();
       opened.clear();

@@ -234,28 +234,30 @@ function daysFromCivil(y: number, m: number, d: number): number {
  */
 export function canonicalUtc(t: string): number | null | undefined {
   if (t.length !== 20 || t.charCodeAt(19) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return undefined;
-  const num = (at: number, len: number): number => {
-    let v = 0;
-    for (let k = at; k < at + len; k++) {
-      const c = t.charCodeAt(k) - 48;
-      if (c < 0 || c > 9) return -1;
-      v = v * 10 + c;
-    }
-    return v;
-  };
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58)
     return undefined;
-  const y = num(0, 4);
-  const mo = num(5, 2);
-  const d = num(8, 2);
-  const h = num(11, 2);
-  const mi = num(14, 2);
-  const s = num(17, 2);
+  const y = digits(t, 0, 4);
+  const mo = digits(t, 5, 2);
+  const d = digits(t, 8, 2);
+  const h = digits(t, 11, 2);
+  const mi = digits(t, 14, 2);
+  const s = digits(t, 17, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
     return null;
   const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0)) return null;
   return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + s) * 1000;
+}
+
+/** The number written by `len` digits at `at`; -1 when one is not a digit. */
+function digits(t: string, at: number, len: number): number {
+  let v = 0;
+  for (let k = at; k < at + len; k++) {
+    const c = t.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** Tags as providers write them: a JSON object, a Parquet map, or a list of {key, value} pairs (BigQuery). */
@@ -517,8 +519,17 @@ export class FocusAccumulator {
         this.add(d, tags, category, currency, dims, billedParts[k] as bigint, effectiveParts[k] as bigint),
       );
     }
-    this.totals.addUnits(billed, currency);
+    // the total of the currency rows are in, kept here and handed to the bag when the currency changes
+    if (currency === this.runCurrency) this.runTotal += billed;
+    else {
+      if (this.runCurrency) this.totals.addUnits(this.runTotal, this.runCurrency);
+      this.runCurrency = currency;
+      this.runTotal = billed;
+    }
   }
+
+  private runCurrency = '';
+  private runTotal = 0n;
 
   private lastCurrency = '';
   /** the previous row's tags: rows of an export come in runs that share them */
@@ -685,6 +696,9 @@ export class FocusAccumulator {
   }
 
   finish(sha256: string): { ok: true; value: FocusParse } | { ok: false; failure: FocusParseFailure } {
+    if (this.runCurrency) this.totals.addUnits(this.runTotal, this.runCurrency);
+    this.runCurrency = '';
+    this.runTotal = 0n;
     if (this.badRowCount > 0)
       return {
         ok: false,

@@ -514,7 +514,22 @@ export function changesBefore(store: Store, rec: IncidentRecord, startedMs: numb
   const hit = cache.get(key);
   if (hit) return hit;
   const d = diffMoments(store, rec, startedMs - CHANGES_BEFORE_MS, startedMs + 60_000);
-  const changes = d.changes.filter((c) => c.model !== null).slice(0, 30);
+  // each change at the time the recorder saw it (its timeline row), not the capture it is compared at
+  const seen = new Map<string, number>();
+  for (const r of store.incidents.timeline({
+    fromMs: startedMs - CHANGES_BEFORE_MS,
+    toMs: startedMs + 60_000,
+    sources: ['change'],
+    limit: 100_000,
+  }).rows)
+    if (r.object && !seen.has(r.object)) seen.set(r.object, r.atMs);
+  const changes = d.changes
+    .filter((c) => c.model !== null)
+    .slice(0, 30)
+    .map((c) => {
+      const t = seen.get(c.object);
+      return t === undefined ? c : { ...c, at: new Date(t).toISOString() };
+    });
   if (cache.size > 20) cache.clear();
   cache.set(key, changes);
   return changes;

@@ -147,9 +147,11 @@ export function incidentTables(conn: Connection): IncidentTables {
   const deletePrefix = db.prepare<[number, string, string]>(
     'DELETE FROM timeline WHERE substr(key, 1, ?) = ? AND source = ?',
   );
-  const cursor = db.prepare<[number, number], number>(
-    'SELECT id FROM timeline WHERE at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, id DESC LIMIT 1',
-  );
+  const cursor = db
+    .prepare<[number, number], number>(
+      'SELECT id FROM timeline WHERE at_ms >= ? AND at_ms <= ? ORDER BY at_ms DESC, id DESC LIMIT 1',
+    )
+    .pluck();
   const addCapture = db.prepare<[number, string, string, number | null, number, string | null]>(
     'INSERT INTO captures (at_ms, mode, context, snapshot_id, duration_ms, note) VALUES (?, ?, ?, ?, ?, ?)',
   );

@@ -49,6 +49,10 @@ describe('incidents with no cluster: the sample, replay, file and postmortem', (
     expect(involved(during).image).toBe('vllm/vllm-openai:v0.6.4');
     expect(involved(during).trafficShare).toBe(0); // the route moved to the fallback
     expect(during.live).toBe(false);
+    expect(typeof during.cursorEntryId).toBe('number');
+    // with no position, a replay shows the end of the capture, not the minutes after it
+    const end = await call('incident.warRoom', { id: inc.id });
+    expect(end.at).toBe(end.capture.to);
     const diff = await call('incident.diff', {
       id: inc.id,
       from: '2026-10-14T17:10:00Z',
