@@ -292,6 +292,15 @@ export function incidentApi(
   };
 }
 
+/** The incident slice of the handlers (main/api/index.ts merges it like every other capability's). */
+export function incidentHandlers(api: IncidentApi): HandlersOf<typeof incidentChannels> {
+  return api.handlers;
+}
+
+export function incidentStreamHandlers(api: IncidentApi): StreamHandlersOf<typeof incidentStreams> {
+  return api.streams;
+}
+
 function decodeBase64(b64: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64))
     throw new AppError(

@@ -16,7 +16,7 @@ import { costHandlers } from './cost';
 import { createDispatcher, type Handlers, type StreamHandlers } from './dispatch';
 import { gpuHandlers } from './gpu';
 import { healthHandlers } from './health';
-import { incidentApi } from './incident';
+import { incidentApi, incidentHandlers, incidentStreamHandlers } from './incident';
 import { modelsHandlers, modelsStreamHandlers } from './models';
 import { settingsHandlers } from './settings';
 import { trafficHandlers } from './traffic';
@@ -77,11 +77,11 @@ export async function createAppApi(
     ...gpuHandlers(ctx),
     ...alertsHandlers(ctx),
     ...costHandlers(ctx),
-    ...incident.handlers,
+    ...incidentHandlers(incident),
   };
   const streams: StreamHandlers = {
     ...modelsStreamHandlers(ctx),
-    ...incident.streams,
+    ...incidentStreamHandlers(incident),
   };
 
   return {

@@ -510,16 +510,17 @@ const FLOOR_PATH: Record<Floor, (capability: string) => string> = {
  * and `incident` with its files (shared/incident.ts, main/api/incident.ts, renderer/…/incident).
  */
 const CAPABILITIES: Record<string, Floor[]> = {
-  models: ['shared', 'api', 'state'],
-  actions: ['shared', 'api', 'state'],
-  traffic: ['shared', 'api', 'state'],
-  health: ['shared', 'api'],
-  gpu: ['shared', 'api'],
-  alerts: ['shared', 'api'],
-  cost: ['shared', 'api', 'state'],
-  audit: ['shared', 'api', 'state'],
-  settings: ['shared', 'api', 'state'],
-  connections: ['shared', 'api'],
+  models: ['shared', 'api', 'state', 'views'],
+  actions: ['shared', 'api', 'state', 'views'],
+  traffic: ['shared', 'api', 'state', 'views'],
+  health: ['shared', 'api', 'state', 'views'],
+  gpu: ['shared', 'api', 'state', 'views'],
+  alerts: ['shared', 'api', 'state', 'views'],
+  cost: ['shared', 'api', 'state', 'views'],
+  incident: ['shared', 'api', 'state', 'views'],
+  audit: ['shared', 'api', 'state', 'views'],
+  settings: ['shared', 'api', 'state', 'views'],
+  connections: ['shared', 'api', 'state', 'views'],
 };
 
 describe('the capability seam', () => {
