@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { TableSkeleton } from './Skeleton';
 
 /** One column of a Table: its header, and (for tables with fixed widths) the class of its <col>. */
 export interface Column {
@@ -14,21 +15,20 @@ export interface Column {
 
 /**
  * The data grid every view uses (`<table className="grid">`): a colgroup when the widths are fixed, one
- * header row, and the rows the view renders. `placeholder` stands in for the body (skeleton rows).
+ * header row, and the rows the view renders. While the first load is under way (`skeletonRows`), placeholder
+ * rows stand in for the body and the table says it is busy.
  */
 export function Table({
   columns,
   className,
   testId,
-  busy,
-  placeholder,
+  skeletonRows,
   children,
 }: {
   columns: Column[];
   className?: string;
   testId?: string;
-  busy?: boolean;
-  placeholder?: ReactNode;
+  skeletonRows?: number;
   children?: ReactNode;
 }) {
   const widths = columns.some((c) => c.col !== undefined);
@@ -36,7 +36,7 @@ export function Table({
     <table
       className={className ? `grid ${className}` : 'grid'}
       data-testid={testId}
-      aria-busy={busy || undefined}
+      aria-busy={skeletonRows ? true : undefined}
     >
       {widths && (
         <colgroup>
@@ -57,7 +57,11 @@ export function Table({
           )}
         </tr>
       </thead>
-      {placeholder ?? <tbody>{children}</tbody>}
+      {skeletonRows ? (
+        <TableSkeleton columns={columns.length} rows={skeletonRows} />
+      ) : (
+        <tbody>{children}</tbody>
+      )}
     </table>
   );
 }

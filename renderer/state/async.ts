@@ -36,7 +36,28 @@ export const systemClock: Clock = () => Date.now();
  * Every load bumps a generation; an answer from an older one is dropped, so a slow query never overwrites a
  * newer answer and never blocks the next request (the transport runs them side by side).
  */
-export function generations() {
+function generations() {
   let gen = 0;
   return { next: () => ++gen, current: (g: number) => g === gen };
 }
+
+/**
+ * Loads one AsyncState slot: `loading` at once (keeping what is shown), then `ready` or `failed`; an answer
+ * overtaken by a newer load is dropped (see generations).
+ */
+export function latestLoad<T>(
+  read: () => AsyncState<T>,
+  write: (state: AsyncState<T>) => void,
+  clock: Clock,
+): (call: () => Promise<Result<T>>) => Promise<void> {
+  const g = generations();
+  return async (call) => {
+    const gen = g.next();
+    write(loading(read()));
+    const result = await call();
+    if (g.current(gen)) write(settle(result, read(), clock()));
+  };
+}
+
+/** A chart's width as the metric queries take it: whole pixels, 16 to 8192. */
+export const queryWidth = (widthPx: number) => Math.max(16, Math.min(8192, Math.round(widthPx)));

@@ -3,7 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { GpuFleet } from '../../shared/gpu';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
-import { failed, generations, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';
+import { idle, latestLoad, queryWidth, systemClock, type AsyncState, type Clock } from './async';
 
 /** Windows the GPU view offers, seconds. */
 export const GPU_WINDOWS = [
@@ -27,30 +27,33 @@ export function createGpuStore(
   options: { clock?: Clock } = {},
 ): StoreApi<GpuState> {
   const clock = options.clock ?? systemClock;
-  const g = generations();
-  return createStore<GpuState>()((set, get) => ({
-    rangeS: 6 * 3600,
-    idleThreshold: 0.1,
-    fleet: idle(),
-    async load(widthPx) {
-      const gen = g.next();
-      set({ fleet: loading(get().fleet) });
-      const r = await transport().invoke('metrics.gpuFleet', {
-        rangeS: get().rangeS,
-        widthPx: Math.max(16, Math.min(8192, Math.round(widthPx))),
-        idleThreshold: get().idleThreshold,
-        idlePeriodS: 3600,
-      });
-      if (!g.current(gen)) return;
-      set({ fleet: r.ok ? ready(r.value, clock()) : failed(r.error, get().fleet) });
-    },
-    setRange(rangeS) {
-      set({ rangeS });
-    },
-    setIdleThreshold(idleThreshold) {
-      set({ idleThreshold });
-    },
-  }));
+  return createStore<GpuState>()((set, get) => {
+    const load = latestLoad(
+      () => get().fleet,
+      (fleet) => set({ fleet }),
+      clock,
+    );
+    return {
+      rangeS: 6 * 3600,
+      idleThreshold: 0.1,
+      fleet: idle(),
+      load: (widthPx) =>
+        load(() =>
+          transport().invoke('metrics.gpuFleet', {
+            rangeS: get().rangeS,
+            widthPx: queryWidth(widthPx),
+            idleThreshold: get().idleThreshold,
+            idlePeriodS: 3600,
+          }),
+        ),
+      setRange(rangeS) {
+        set({ rangeS });
+      },
+      setIdleThreshold(idleThreshold) {
+        set({ idleThreshold });
+      },
+    };
+  });
 }
 
 export const gpuStore = createGpuStore(getTransport);

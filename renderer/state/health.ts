@@ -11,7 +11,7 @@ import type {
 import type { ServiceRef } from '../../shared/models';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
-import { failed, generations, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';
+import { idle, latestLoad, queryWidth, systemClock, type AsyncState, type Clock } from './async';
 
 /** Windows the Model health view offers, seconds. */
 export const HEALTH_WINDOWS = [
@@ -41,54 +41,59 @@ export function createHealthStore(
   options: { clock?: Clock } = {},
 ): StoreApi<HealthState> {
   const clock = options.clock ?? systemClock;
-  const gh = generations();
-  const go = generations();
   let lastWidth = 800;
-  return createStore<HealthState>()((set, get) => ({
-    rangeS: 3 * 3600,
-    health: idle(),
-    healthFor: null,
-    overview: idle(),
-    saving: false,
-    async load(service, widthPx) {
-      lastWidth = widthPx;
-      const gen = gh.next();
-      const same = get().healthFor === service.id;
-      set({ health: same ? loading(get().health) : loading(idle()), healthFor: service.id });
-      const r = await transport().invoke('metrics.modelHealth', {
-        service,
-        rangeS: get().rangeS,
-        widthPx: Math.max(16, Math.min(8192, Math.round(widthPx))),
-      });
-      if (!gh.current(gen)) return;
-      set({ health: r.ok ? ready(r.value, clock()) : failed(r.error, get().health) });
-    },
-    async loadOverview(services) {
-      if (services.length === 0) return;
-      const gen = go.next();
-      set({ overview: loading(get().overview) });
-      const r = await transport().invoke('metrics.modelOverview', { services });
-      if (!go.current(gen)) return;
-      set({ overview: r.ok ? ready(r.value, clock()) : failed(r.error, get().overview) });
-    },
-    setRange(rangeS) {
-      set({ rangeS });
-    },
-    async saveSlo(service, slo) {
-      set({ saving: true, saveError: undefined });
-      const r = await transport().invoke('metrics.setSlo', { serviceId: service.id, slo });
-      set({ saving: false, saveError: r.ok ? undefined : r.error });
-      if (r.ok) void get().load(service, lastWidth);
-      return r.ok;
-    },
-    async saveOverride(service, override) {
-      set({ saving: true, saveError: undefined });
-      const r = await transport().invoke('metrics.setOverride', { service, override });
-      set({ saving: false, saveError: r.ok ? undefined : r.error });
-      if (r.ok) void get().load(service, lastWidth);
-      return r.ok ? r.value : null;
-    },
-  }));
+  return createStore<HealthState>()((set, get) => {
+    const loadHealth = latestLoad(
+      () => get().health,
+      (health) => set({ health }),
+      clock,
+    );
+    const loadOverview = latestLoad(
+      () => get().overview,
+      (overview) => set({ overview }),
+      clock,
+    );
+    return {
+      rangeS: 3 * 3600,
+      health: idle(),
+      healthFor: null,
+      overview: idle(),
+      saving: false,
+      async load(service, widthPx) {
+        lastWidth = widthPx;
+        // another model: its health starts from nothing, not from the last model's charts
+        if (get().healthFor !== service.id) set({ health: idle(), healthFor: service.id });
+        await loadHealth(() =>
+          transport().invoke('metrics.modelHealth', {
+            service,
+            rangeS: get().rangeS,
+            widthPx: queryWidth(widthPx),
+          }),
+        );
+      },
+      async loadOverview(services) {
+        if (services.length === 0) return;
+        await loadOverview(() => transport().invoke('metrics.modelOverview', { services }));
+      },
+      setRange(rangeS) {
+        set({ rangeS });
+      },
+      async saveSlo(service, slo) {
+        set({ saving: true, saveError: undefined });
+        const r = await transport().invoke('metrics.setSlo', { serviceId: service.id, slo });
+        set({ saving: false, saveError: r.ok ? undefined : r.error });
+        if (r.ok) void get().load(service, lastWidth);
+        return r.ok;
+      },
+      async saveOverride(service, override) {
+        set({ saving: true, saveError: undefined });
+        const r = await transport().invoke('metrics.setOverride', { service, override });
+        set({ saving: false, saveError: r.ok ? undefined : r.error });
+        if (r.ok) void get().load(service, lastWidth);
+        return r.ok ? r.value : null;
+      },
+    };
+  });
 }
 
 export const healthStore = createHealthStore(getTransport);

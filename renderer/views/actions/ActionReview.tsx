@@ -5,6 +5,7 @@ import { Icon } from '../../components/Icon';
 import { Ticks } from '../../components/Ticks';
 
 import { dialogActions as act } from './dialogActions';
+import { Form } from '../../components/Form';
 
 /** What the pipeline prepared: the sentence, the target with its UID, permission, dry run, warnings, the diff. */
 export function Preview({ prepared, compact }: { prepared: PreparedAction; compact?: boolean }) {
@@ -141,10 +142,9 @@ export function Confirmation({ prepared, typed }: { prepared: PreparedAction; ty
   const canType = prepared.permission.allowed && prepared.dryRun.ok;
   const matches = typed.trim() === prepared.confirmPhrase;
   return (
-    <form
+    <Form
       className="ad-confirm"
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() => {
         if (!blocker) act.confirm();
       }}
     >
@@ -170,6 +170,6 @@ export function Confirmation({ prepared, typed }: { prepared: PreparedAction; ty
       >
         {blocker ?? 'Matches. Confirm writes to the cluster.'}
       </div>
-    </form>
+    </Form>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import type { Alert } from '../../../shared/alerts';
 import { SilenceForm } from './SilenceForm';
+import { EditToggle } from '../../components/EditToggle';
 
 /** One alert: its state, labels and links; Alertmanager's can be silenced from here. */
 export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: boolean }) {
@@ -40,14 +41,12 @@ export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: bool
           </a>
         )}
         {canSilence && alert.source === 'alertmanager' && alert.state !== 'suppressed' && (
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={() => setSilencing((v) => !v)}
-            data-testid="silence-button"
-          >
-            {silencing ? 'Cancel' : 'Silence…'}
-          </button>
+          <EditToggle
+            open={silencing}
+            onToggle={() => setSilencing((v) => !v)}
+            label="Silence…"
+            testId="silence-button"
+          />
         )}
       </div>
       {alert.summary && <p className="alert-summary">{alert.summary}</p>}

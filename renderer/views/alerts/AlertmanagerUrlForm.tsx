@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { getTransport } from '../../client/current';
 import { settingsStore, useSettings } from '../../state';
 import { alertsStore } from '../../state/alerts';
+import { Form } from '../../components/Form';
 
 /**
  * The Alertmanager URL, set where it is missed. It joins the Prometheus settings (same authentication and CA);
@@ -34,14 +35,7 @@ export function AlertmanagerUrlForm() {
     void alertsStore.getState().load();
   };
   return (
-    <form
-      className="am-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-      data-testid="alertmanager-form"
-    >
+    <Form className="am-form" testId="alertmanager-form" onSubmit={() => void save()}>
       <input
         className="input mono"
         type="url"
@@ -56,6 +50,6 @@ export function AlertmanagerUrlForm() {
         Save Alertmanager URL
       </button>
       {error && <span className="sev-critical">{error}</span>}
-    </form>
+    </Form>
   );
 }

@@ -4,15 +4,14 @@ import { Banner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { RefreshButton } from '../../components/RefreshButton';
-import { useNow } from '../../components/useNow';
 import { usePolling } from '../../components/usePolling';
-import { formatAgo } from '../../format';
 import { actionsStore, outcomeTitle, outcomeTone, useActions } from '../../state/actions';
 import { alertsStore, useAlerts } from '../../state/alerts';
 import { declareFromAlerts } from '../incident/declareFrom';
 import { AlertmanagerUrlForm } from './AlertmanagerUrlForm';
 import { AlertRow } from './AlertRow';
 import '../../components/metrics.css';
+import { UpdatedAgo } from '../../components/UpdatedAgo';
 
 export function AlertsView() {
   const list = useAlerts((s) => s.list);
@@ -26,7 +25,6 @@ export function AlertsView() {
     [],
   );
   const data = list.data;
-  const now = useNow(5000);
 
   return (
     <div className="view view-scroll metrics-view" data-testid="alerts-view">
@@ -45,9 +43,7 @@ export function AlertsView() {
           </div>
         )}
         <span className="toolbar-spacer" />
-        {list.updatedAt !== undefined && (
-          <span className="muted">updated {formatAgo(list.updatedAt, now)}</span>
-        )}
+        <UpdatedAgo at={list.updatedAt} />
         <RefreshButton
           loading={list.status === 'loading'}
           onClick={() => void alertsStore.getState().load()}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ActionRequest } from '../../../shared/actions';
 import type { Alert } from '../../../shared/alerts';
 import { actionsStore } from '../../state/actions';
+import { Form } from '../../components/Form';
 
 const DURATIONS = [
   { label: '30 min', minutes: 30 },
@@ -44,14 +45,7 @@ export function SilenceForm({ alert, onDone }: { alert: Alert; onDone: () => voi
     void actionsStore.getState().open(request);
   };
   return (
-    <form
-      className="silence-form"
-      data-testid="silence-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <Form className="silence-form" testId="silence-form" onSubmit={() => submit()}>
       <fieldset>
         <legend>Silence alerts matching</legend>
         {matchers.map((m, i) => (
@@ -100,6 +94,6 @@ export function SilenceForm({ alert, onDone }: { alert: Alert; onDone: () => voi
       >
         Preview silence…
       </button>
-    </form>
+    </Form>
   );
 }

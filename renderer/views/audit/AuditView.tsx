@@ -5,7 +5,6 @@ import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { Icon } from '../../components/Icon';
 import { RefreshButton } from '../../components/RefreshButton';
-import { TableSkeleton } from '../../components/Skeleton';
 import { Table, type Column } from '../../components/Table';
 import { formatTimestamp, summarizeDetails } from '../../format';
 import { auditStore, useAudit } from '../../state';
@@ -74,9 +73,8 @@ export function AuditView() {
           <Table
             className="audit-table"
             testId="audit-table"
-            busy={firstLoad}
             columns={auditColumns}
-            placeholder={firstLoad ? <TableSkeleton columns={auditColumns.length} rows={5} /> : undefined}
+            skeletonRows={firstLoad ? 5 : undefined}
           >
             {(entries.data ?? []).map((e) => (
               <AuditRow key={e.seq} entry={e} />

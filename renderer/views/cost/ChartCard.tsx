@@ -135,3 +135,11 @@ export function axisTooltip(currency: string, perUnit = false) {
     return [enc(head), ...rows].join('<br/>');
   };
 }
+
+/** The tooltip of a bar chart: every series at the hovered day or model, as money. */
+export const barTooltip = (currency: string) => ({
+  ...tooltipBase,
+  trigger: 'axis',
+  axisPointer: { type: 'shadow' },
+  formatter: axisTooltip(currency),
+});

@@ -8,7 +8,16 @@ import { BarChart } from 'echarts/charts';
 import type { CostReview, DailySeries } from '../../../shared/cost';
 import { amountUnits, formatMoney, formatUnitCost, unitsToNumber } from '../../../shared/money';
 import { chartColors, echarts, palette } from '../../charts/echarts';
-import { axis, axisTooltip, ChartCard, compactMoney, legend, shortDay, tooltipBase } from './ChartCard';
+import {
+  axis,
+  axisTooltip,
+  barTooltip,
+  ChartCard,
+  compactMoney,
+  legend,
+  shortDay,
+  tooltipBase,
+} from './ChartCard';
 
 echarts.use([BarChart]);
 
@@ -43,12 +52,7 @@ export function DailyCostChart({ review }: { review: CostReview }) {
     color: [...palette.slice(0, TOP), '#6b7488', '#8a5a5a'],
     grid: { left: 60, right: 12, top: 30, bottom: 26 },
     legend,
-    tooltip: {
-      ...tooltipBase,
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      formatter: axisTooltip(review.currency),
-    },
+    tooltip: barTooltip(review.currency),
     xAxis: { type: 'category', data: review.daily.days.map(shortDay), ...axis, splitLine: { show: false } },
     yAxis: {
       type: 'value',
@@ -143,12 +147,7 @@ export function GpuIdleChart({ review }: { review: CostReview }) {
     color: [chartColors.accent, '#e2a93b'],
     grid: { left: 130, right: 16, top: 30, bottom: 24 },
     legend,
-    tooltip: {
-      ...tooltipBase,
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      formatter: axisTooltip(review.currency),
-    },
+    tooltip: barTooltip(review.currency),
     xAxis: {
       type: 'value',
       ...axis,

@@ -2,6 +2,7 @@ import type { CostGroupRow, CostReview } from '../../../shared/cost';
 import { Table, type Column } from '../../components/Table';
 import { formatCompact, NONE } from '../../format';
 import { budgetPill, changeText, changeTone, money, pct, signed, signedPct, unitCost } from './costFormat';
+import { PanelCard } from '../../components/PanelCard';
 
 const modelColumns: Column[] = [
   { label: 'Model', col: 'c-model' },
@@ -48,78 +49,77 @@ const anomalyColumns: Column[] = [
 /** Cost by model: this month, last month's same days, shares, cost per 1k, forecast and budget. */
 export function ModelTable({ review }: { review: CostReview }) {
   return (
-    <section className="panel-card" data-testid="cost-by-model">
-      <h3 className="section-title">
-        By model{' '}
-        <span className="muted">
-          attributed by {review.attribution.by} “{review.attribution.key}”
-        </span>
-      </h3>
-      {review.models.length === 0 ? (
-        <p className="muted">No cost this month.</p>
-      ) : (
-        <div className="cost-table-wrap">
-          <Table className="compact cost-table" columns={modelColumns}>
-            {review.models.map((r) => (
-              <tr
-                key={r.key}
-                data-testid="cost-row"
-                data-key={r.key}
-                className={r.kind === 'unattributed' ? 'cost-unattributed' : undefined}
+    <PanelCard
+      title={
+        <>
+          By model{' '}
+          <span className="muted">
+            attributed by {review.attribution.by} “{review.attribution.key}”
+          </span>
+        </>
+      }
+      testId="cost-by-model"
+      empty={review.models.length === 0 && 'No cost this month.'}
+    >
+      <div className="cost-table-wrap">
+        <Table className="compact cost-table" columns={modelColumns}>
+          {review.models.map((r) => (
+            <tr
+              key={r.key}
+              data-testid="cost-row"
+              data-key={r.key}
+              className={r.kind === 'unattributed' ? 'cost-unattributed' : undefined}
+            >
+              <td
+                className="ellipsis"
+                title={
+                  r.modelServiceId ??
+                  (r.kind === 'unmatched'
+                    ? 'No model service of this name in the cluster'
+                    : r.kind === 'unattributed'
+                      ? 'Cost with no tag value: not attributed to any model'
+                      : r.name)
+                }
               >
-                <td
-                  className="ellipsis"
-                  title={
-                    r.modelServiceId ??
-                    (r.kind === 'unmatched'
-                      ? 'No model service of this name in the cluster'
-                      : r.kind === 'unattributed'
-                        ? 'Cost with no tag value: not attributed to any model'
-                        : r.name)
-                  }
-                >
-                  {r.kind === 'unattributed' ? <em>{r.name}</em> : r.name}
-                  {r.kind === 'unmatched' && (
-                    <span className="pill pill-muted cost-pill">not in cluster</span>
-                  )}
-                </td>
-                <td className="ellipsis muted">{r.namespace ?? NONE}</td>
-                <td className="num tnum">{money(r.thisMonth)}</td>
-                <td className="num tnum muted">{money(r.lastMonthToDate)}</td>
-                <td className={`num tnum ${changeTone(r.changeRatio)}`} title={signed(r.change)}>
-                  {changeText(r.change, r.changeRatio, review.previousDaysWithCost)}
-                </td>
-                <td className="num tnum">{pct(r.gpuShare, 0)}</td>
-                <td
-                  className={`num tnum${r.idleShare !== null && r.idleShare > 0.5 ? ' sev-warning' : ''}`}
-                  title={
-                    r.idleShare === null
-                      ? 'No GPU utilisation for this model'
-                      : `Idle GPU ${money(r.idleGpu)}: measured over ${r.utilDays} day(s) with utilisation, applied to the month`
-                  }
-                >
-                  {pct(r.idleShare, 0)}
-                </td>
-                <td
-                  className="num tnum"
-                  title={r.measuredDays ? `${r.measuredDays} measured day(s)` : 'No measured day'}
-                >
-                  {r.successes === null ? NONE : formatCompact(r.successes)}
-                </td>
-                <td className="num tnum" data-testid="per1k">
-                  {unitCost(r.costPer1k)}
-                </td>
-                <td className="num tnum">{unitCost(r.costPer1MTokens)}</td>
-                <td className="num tnum">{money(r.forecast, 0)}</td>
-                <td className="num">
-                  {r.budget ? money(r.budget, 0) : ''} {budgetPill(r.budgetStatus)}
-                </td>
-              </tr>
-            ))}
-          </Table>
-        </div>
-      )}
-    </section>
+                {r.kind === 'unattributed' ? <em>{r.name}</em> : r.name}
+                {r.kind === 'unmatched' && <span className="pill pill-muted cost-pill">not in cluster</span>}
+              </td>
+              <td className="ellipsis muted">{r.namespace ?? NONE}</td>
+              <td className="num tnum">{money(r.thisMonth)}</td>
+              <td className="num tnum muted">{money(r.lastMonthToDate)}</td>
+              <td className={`num tnum ${changeTone(r.changeRatio)}`} title={signed(r.change)}>
+                {changeText(r.change, r.changeRatio, review.previousDaysWithCost)}
+              </td>
+              <td className="num tnum">{pct(r.gpuShare, 0)}</td>
+              <td
+                className={`num tnum${r.idleShare !== null && r.idleShare > 0.5 ? ' sev-warning' : ''}`}
+                title={
+                  r.idleShare === null
+                    ? 'No GPU utilisation for this model'
+                    : `Idle GPU ${money(r.idleGpu)}: measured over ${r.utilDays} day(s) with utilisation, applied to the month`
+                }
+              >
+                {pct(r.idleShare, 0)}
+              </td>
+              <td
+                className="num tnum"
+                title={r.measuredDays ? `${r.measuredDays} measured day(s)` : 'No measured day'}
+              >
+                {r.successes === null ? NONE : formatCompact(r.successes)}
+              </td>
+              <td className="num tnum" data-testid="per1k">
+                {unitCost(r.costPer1k)}
+              </td>
+              <td className="num tnum">{unitCost(r.costPer1MTokens)}</td>
+              <td className="num tnum">{money(r.forecast, 0)}</td>
+              <td className="num">
+                {r.budget ? money(r.budget, 0) : ''} {budgetPill(r.budgetStatus)}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      </div>
+    </PanelCard>
   );
 }
 
@@ -135,94 +135,91 @@ export function GroupTable({
   previousDays: number;
 }) {
   return (
-    <section className="panel-card" data-testid={testId}>
-      <h3 className="section-title">{title}</h3>
-      {rows.length === 0 ? (
-        <p className="muted">No cost.</p>
-      ) : (
-        <Table className="compact" columns={groupColumns(title)}>
-          {rows.map((g) => (
-            <tr key={g.key}>
-              <td className="ellipsis">{g.key}</td>
-              <td className="num tnum">{money(g.thisMonth)}</td>
-              <td className="num tnum muted">{money(g.lastMonthToDate)}</td>
-              <td className={`num tnum ${changeTone(g.changeRatio)}`} title={signed(g.change)}>
-                {changeText(g.change, g.changeRatio, previousDays)}
-              </td>
-              <td className="num tnum">{money(g.forecast, 0)}</td>
-              <td className="num">
-                {g.budget ? money(g.budget, 0) : ''} {budgetPill(g.budgetStatus)}
-              </td>
-            </tr>
-          ))}
-        </Table>
-      )}
-    </section>
+    <PanelCard title={title} testId={testId} empty={rows.length === 0 && 'No cost.'}>
+      <Table className="compact" columns={groupColumns(title)}>
+        {rows.map((g) => (
+          <tr key={g.key}>
+            <td className="ellipsis">{g.key}</td>
+            <td className="num tnum">{money(g.thisMonth)}</td>
+            <td className="num tnum muted">{money(g.lastMonthToDate)}</td>
+            <td className={`num tnum ${changeTone(g.changeRatio)}`} title={signed(g.change)}>
+              {changeText(g.change, g.changeRatio, previousDays)}
+            </td>
+            <td className="num tnum">{money(g.forecast, 0)}</td>
+            <td className="num">
+              {g.budget ? money(g.budget, 0) : ''} {budgetPill(g.budgetStatus)}
+            </td>
+          </tr>
+        ))}
+      </Table>
+    </PanelCard>
   );
 }
 
 export function TopMovers({ review }: { review: CostReview }) {
   return (
-    <section className="panel-card" data-testid="cost-movers">
-      <h3 className="section-title">
-        Top movers <span className="muted">against last month, same days</span>
-      </h3>
-      {review.topMovers.length === 0 ? (
-        <p className="muted">Nothing moved.</p>
-      ) : (
-        <ul className="cost-movers">
-          {review.topMovers.map((m) => (
-            <li key={m.key}>
-              <span className={`cost-arrow ${m.change.amount.startsWith('-') ? 'sev-ok' : 'sev-warning'}`}>
-                {m.change.amount.startsWith('-') ? '▼' : '▲'}
-              </span>
-              <span className="ellipsis">{m.name}</span>
-              <span className="tnum">{signed(m.change)}</span>
-              <span className="muted tnum">{signedPct(m.changeRatio)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    <PanelCard
+      title={
+        <>
+          Top movers <span className="muted">against last month, same days</span>
+        </>
+      }
+      testId="cost-movers"
+      empty={review.topMovers.length === 0 && 'Nothing moved.'}
+    >
+      <ul className="cost-movers">
+        {review.topMovers.map((m) => (
+          <li key={m.key}>
+            <span className={`cost-arrow ${m.change.amount.startsWith('-') ? 'sev-ok' : 'sev-warning'}`}>
+              {m.change.amount.startsWith('-') ? '▼' : '▲'}
+            </span>
+            <span className="ellipsis">{m.name}</span>
+            <span className="tnum">{signed(m.change)}</span>
+            <span className="muted tnum">{signedPct(m.changeRatio)}</span>
+          </li>
+        ))}
+      </ul>
+    </PanelCard>
   );
 }
 
 export function Anomalies({ review }: { review: CostReview }) {
   return (
-    <section className="panel-card" data-testid="cost-anomalies">
-      <h3 className="section-title">
-        Anomalies{' '}
-        <span className="muted">
-          {review.sources.find((s) => s.kind === 'aws')?.status === 'ok'
-            ? 'Cost Explorer anomaly detection'
-            : 'over the 14-day mean of each model'}
-        </span>
-      </h3>
-      {review.anomalies.length === 0 ? (
-        <p className="muted">None detected.</p>
-      ) : (
-        <Table className="compact" columns={anomalyColumns}>
-          {review.anomalies.map((a) => (
-            <tr key={a.id} data-testid="anomaly-row">
-              <td className="tnum">
-                {a.start.slice(5)}
-                {a.end !== a.start ? ` – ${a.end.slice(5)}` : ''}
-              </td>
-              <td className="ellipsis">{a.dimension}</td>
-              <td
-                className="num tnum sev-warning"
-                title={`Actual ${money(a.actual)}, expected ${money(a.expected)}`}
-              >
-                +{money(a.impact)}{' '}
-                {a.impactRatio !== null ? <span className="muted">({pct(a.impactRatio, 0)})</span> : null}
-              </td>
-              <td className="ellipsis muted" title={a.rootCauses.join('\n')}>
-                {a.rootCauses[0] ?? NONE}
-              </td>
-            </tr>
-          ))}
-        </Table>
-      )}
-    </section>
+    <PanelCard
+      title={
+        <>
+          Anomalies{' '}
+          <span className="muted">
+            {review.sources.find((s) => s.kind === 'aws')?.status === 'ok'
+              ? 'Cost Explorer anomaly detection'
+              : 'over the 14-day mean of each model'}
+          </span>
+        </>
+      }
+      testId="cost-anomalies"
+      empty={review.anomalies.length === 0 && 'None detected.'}
+    >
+      <Table className="compact" columns={anomalyColumns}>
+        {review.anomalies.map((a) => (
+          <tr key={a.id} data-testid="anomaly-row">
+            <td className="tnum">
+              {a.start.slice(5)}
+              {a.end !== a.start ? ` – ${a.end.slice(5)}` : ''}
+            </td>
+            <td className="ellipsis">{a.dimension}</td>
+            <td
+              className="num tnum sev-warning"
+              title={`Actual ${money(a.actual)}, expected ${money(a.expected)}`}
+            >
+              +{money(a.impact)}{' '}
+              {a.impactRatio !== null ? <span className="muted">({pct(a.impactRatio, 0)})</span> : null}
+            </td>
+            <td className="ellipsis muted" title={a.rootCauses.join('\n')}>
+              {a.rootCauses[0] ?? NONE}
+            </td>
+          </tr>
+        ))}
+      </Table>
+    </PanelCard>
   );
 }

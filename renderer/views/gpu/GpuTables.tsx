@@ -2,6 +2,7 @@ import type { GpuGroup, IdleGpu } from '../../../shared/gpu';
 import { formatValue } from '../../charts/format';
 import { Table, type Column } from '../../components/Table';
 import { NONE } from '../../format';
+import { PanelCard } from '../../components/PanelCard';
 
 export const pct = (v: number | null | undefined) => formatValue('ratio', v ?? null);
 export const usd = (v: number | null | undefined) =>
@@ -30,38 +31,33 @@ export function GroupTable({
   linkToHealth?: boolean;
 }) {
   return (
-    <section className="panel-card" data-testid={testId}>
-      <h3 className="section-title">{title}</h3>
-      {rows.length === 0 ? (
-        <p className="muted">No GPU is held by a pod.</p>
-      ) : (
-        <Table className="compact" columns={groupColumns(linkToHealth ? 'Model service' : 'Node')}>
-          {rows.map((r) => (
-            <tr key={r.key} data-testid="group-row" data-key={r.key}>
-              <td className="ellipsis" title={r.label}>
-                {linkToHealth && r.key.split('/').length === 3 ? (
-                  <a href={`#/health?model=${encodeURIComponent(r.key)}`}>{r.label}</a>
-                ) : (
-                  r.label
-                )}
-              </td>
-              <td className="num tnum">{linkToHealth ? r.gpus : `${r.allocated}/${r.gpus}`}</td>
-              <td className="num tnum">{pct(r.avgUtil)}</td>
-              <td className={`num tnum${r.efficiency !== null && r.efficiency < 0.1 ? ' sev-warning' : ''}`}>
-                {pct(r.efficiency)}
-              </td>
-              <td className="num tnum">
-                {r.memUsedMiB === null
-                  ? NONE
-                  : `${formatValue('mib', r.memUsedMiB)}${r.memTotalMiB ? ` / ${formatValue('mib', r.memTotalMiB)}` : ''}`}
-              </td>
-              <td className="num tnum">{formatValue('watts', r.powerW)}</td>
-              <td className="num tnum">{usd(r.costPerHour)}</td>
-            </tr>
-          ))}
-        </Table>
-      )}
-    </section>
+    <PanelCard title={title} testId={testId} empty={rows.length === 0 && 'No GPU is held by a pod.'}>
+      <Table className="compact" columns={groupColumns(linkToHealth ? 'Model service' : 'Node')}>
+        {rows.map((r) => (
+          <tr key={r.key} data-testid="group-row" data-key={r.key}>
+            <td className="ellipsis" title={r.label}>
+              {linkToHealth && r.key.split('/').length === 3 ? (
+                <a href={`#/health?model=${encodeURIComponent(r.key)}`}>{r.label}</a>
+              ) : (
+                r.label
+              )}
+            </td>
+            <td className="num tnum">{linkToHealth ? r.gpus : `${r.allocated}/${r.gpus}`}</td>
+            <td className="num tnum">{pct(r.avgUtil)}</td>
+            <td className={`num tnum${r.efficiency !== null && r.efficiency < 0.1 ? ' sev-warning' : ''}`}>
+              {pct(r.efficiency)}
+            </td>
+            <td className="num tnum">
+              {r.memUsedMiB === null
+                ? NONE
+                : `${formatValue('mib', r.memUsedMiB)}${r.memTotalMiB ? ` / ${formatValue('mib', r.memTotalMiB)}` : ''}`}
+            </td>
+            <td className="num tnum">{formatValue('watts', r.powerW)}</td>
+            <td className="num tnum">{usd(r.costPerHour)}</td>
+          </tr>
+        ))}
+      </Table>
+    </PanelCard>
   );
 }
 

@@ -8,13 +8,13 @@ import { RefreshButton } from '../../components/RefreshButton';
 import { Segmented } from '../../components/Segmented';
 import { NoPrometheusBanner } from '../../components/PrometheusBanners';
 import { Stat } from '../../components/Stat';
-import { useNow } from '../../components/useNow';
-import { formatAgo } from '../../format';
 import { usePolling } from '../../components/usePolling';
 import { useWidth } from '../../components/useWidth';
 import { GPU_WINDOWS, gpuStore, useGpu } from '../../state/gpu';
 import { GroupTable, IdleTable, pct, usd } from './GpuTables';
 import '../../components/metrics.css';
+import { UpdatedAgo } from '../../components/UpdatedAgo';
+import { PanelCard } from '../../components/PanelCard';
 
 const THRESHOLDS = [0.05, 0.1, 0.2];
 
@@ -30,7 +30,6 @@ export function GpuView() {
   usePolling(() => void gpuStore.getState().load(plotWidth), 60_000, [rangeS, threshold, plotWidth]);
 
   const data = fleet.data;
-  const now = useNow(5000);
   const notConfigured = fleet.error?.code === 'NOT_CONFIGURED';
 
   return (
@@ -51,9 +50,7 @@ export function GpuView() {
           testId="gpu-threshold"
         />
         <span className="toolbar-spacer" />
-        {fleet.updatedAt !== undefined && (
-          <span className="muted">updated {formatAgo(fleet.updatedAt, now)}</span>
-        )}
+        <UpdatedAgo at={fleet.updatedAt} />
         <RefreshButton
           loading={fleet.status === 'loading'}
           onClick={() => void gpuStore.getState().load(plotWidth)}
@@ -124,19 +121,23 @@ export function GpuView() {
             <HeatmapChart heatmap={data.heatmap} promql={data.promql.heatmap ?? ''} />
           )}
 
-          <section className="panel-card" data-testid="idle-list">
-            <h3 className="section-title">
-              Idle GPUs{' '}
-              <span className="muted">
-                allocated, under {pct(data.idleThreshold)} for {data.idlePeriodS / 3600} h
-              </span>
-            </h3>
-            {data.idle.length === 0 ? (
-              <p className="muted">No allocated GPU was idle over the last {data.idlePeriodS / 3600} h.</p>
-            ) : (
-              <IdleTable rows={data.idle} />
-            )}
-          </section>
+          <PanelCard
+            title={
+              <>
+                Idle GPUs{' '}
+                <span className="muted">
+                  allocated, under {pct(data.idleThreshold)} for {data.idlePeriodS / 3600} h
+                </span>
+              </>
+            }
+            testId="idle-list"
+            empty={
+              data.idle.length === 0 &&
+              `No allocated GPU was idle over the last ${data.idlePeriodS / 3600} h.`
+            }
+          >
+            <IdleTable rows={data.idle} />
+          </PanelCard>
 
           <div className="two-col">
             <GroupTable title="By node" rows={data.byNode} testId="by-node" />

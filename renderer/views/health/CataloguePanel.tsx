@@ -3,6 +3,8 @@ import type { CatalogueOverride, ModelHealth } from '../../../shared/health';
 import type { ServiceRef } from '../../../shared/models';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { healthStore, useHealth } from '../../state/health';
+import { Form } from '../../components/Form';
+import { EditToggle } from '../../components/EditToggle';
 
 const OVERRIDE_FIELDS: Array<{ key: keyof CatalogueOverride; label: string; placeholder: string }> = [
   { key: 'selector', label: 'Pod selector', placeholder: 'namespace="llm",pod=~"chat-.*"' },
@@ -39,14 +41,12 @@ export function CataloguePanel({ data, service }: { data: ModelHealth; service: 
         >
           {open ? 'Hide' : 'Show'} details
         </button>
-        <button
-          type="button"
-          className="btn btn-ghost"
-          onClick={() => setEditing((v) => !v)}
-          data-testid="edit-override"
-        >
-          {editing ? 'Cancel' : 'Override'}
-        </button>
+        <EditToggle
+          open={editing}
+          onToggle={() => setEditing((v) => !v)}
+          label="Override"
+          testId="edit-override"
+        />
       </div>
       {open && (
         <div className="catalogue-details">
@@ -84,13 +84,7 @@ function OverrideForm({
     if (result) onDone();
   };
   return (
-    <form
-      className="override-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form className="override-form" onSubmit={() => void submit()}>
       <p className="muted">
         Leave a field empty to keep the catalogue&apos;s query. <code>$selector</code> and{' '}
         <code>$window</code> are filled in.
@@ -128,6 +122,6 @@ function OverrideForm({
         )}
       </div>
       {saveError && <ErrorPanel inline error={saveError} />}
-    </form>
+    </Form>
   );
 }

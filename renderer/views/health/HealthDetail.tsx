@@ -9,13 +9,13 @@ import { NoPrometheusBanner } from '../../components/PrometheusBanners';
 import { RefreshButton } from '../../components/RefreshButton';
 import { Segmented } from '../../components/Segmented';
 import { Stat } from '../../components/Stat';
-import { useNow } from '../../components/useNow';
 import { usePolling } from '../../components/usePolling';
 import { useWidth } from '../../components/useWidth';
-import { formatAgo, serverLabel } from '../../format';
+import { serverLabel } from '../../format';
 import { HEALTH_WINDOWS, healthStore, useHealth } from '../../state/health';
 import { CataloguePanel } from './CataloguePanel';
 import { SloPanel } from './SloPanel';
+import { UpdatedAgo } from '../../components/UpdatedAgo';
 
 /** The chosen model: its figures now, its SLO and burn rates, its charts and its metrics mapping. */
 export function HealthDetail({ service, name }: { service: ServiceRef; name: string }) {
@@ -33,7 +33,6 @@ export function HealthDetail({ service, name }: { service: ServiceRef; name: str
 
   const data = health.data && healthFor === service.id ? health.data : undefined;
   const error = healthFor === service.id ? health.error : undefined;
-  const now = useNow(5000);
 
   return (
     <div
@@ -55,9 +54,7 @@ export function HealthDetail({ service, name }: { service: ServiceRef; name: str
           onChange={(v) => healthStore.getState().setRange(v)}
           testId="health-window"
         />
-        {health.updatedAt !== undefined && data && (
-          <span className="muted">updated {formatAgo(health.updatedAt, now)}</span>
-        )}
+        {data && <UpdatedAgo at={health.updatedAt} />}
         <RefreshButton
           loading={health.status === 'loading'}
           onClick={() => void healthStore.getState().load(service, chartWidth)}

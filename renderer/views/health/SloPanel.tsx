@@ -6,6 +6,8 @@ import { ErrorPanel } from '../../components/ErrorPanel';
 import { Table, type Column } from '../../components/Table';
 import { NONE } from '../../format';
 import { healthStore, useHealth } from '../../state/health';
+import { Form } from '../../components/Form';
+import { EditToggle } from '../../components/EditToggle';
 
 function burnText(v: number | null): string {
   if (v === null) return NONE;
@@ -68,14 +70,12 @@ export function SloPanel({ data, service }: { data: ModelHealth; service: Servic
           {formatValue('seconds', slo.slo.latencyThresholdS)}
         </span>
         <span className="toolbar-spacer" />
-        <button
-          type="button"
-          className="btn btn-ghost"
-          onClick={() => setEditing((v) => !v)}
-          data-testid="edit-slo"
-        >
-          {editing ? 'Cancel' : 'Edit SLO'}
-        </button>
+        <EditToggle
+          open={editing}
+          onToggle={() => setEditing((v) => !v)}
+          label="Edit SLO"
+          testId="edit-slo"
+        />
       </div>
       {editing && <SloForm initial={slo.slo} service={service} onDone={() => setEditing(false)} />}
       <Table className="compact burn-table" columns={burnColumns}>
@@ -99,6 +99,32 @@ export function SloPanel({ data, service }: { data: ModelHealth; service: Servic
   );
 }
 
+/** A decimal number typed in an inline form, its label around it. */
+function NumberInput({
+  label,
+  name,
+  value,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        className="input"
+        inputMode="decimal"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        name={name}
+      />
+    </label>
+  );
+}
+
 function SloForm({ initial, service, onDone }: { initial: Slo; service: ServiceRef; onDone: () => void }) {
   const saving = useHealth((s) => s.saving);
   const saveError = useHealth((s) => s.saveError);
@@ -114,44 +140,15 @@ function SloForm({ initial, service, onDone }: { initial: Slo; service: ServiceR
     if (await healthStore.getState().saveSlo(service, slo)) onDone();
   };
   return (
-    <form
-      className="inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-      data-testid="slo-form"
-    >
-      <label>
-        Availability target (%)
-        <input
-          className="input"
-          inputMode="decimal"
-          value={availability}
-          onChange={(e) => setAvailability(e.target.value)}
-          name="availability"
-        />
-      </label>
-      <label>
-        Latency threshold (s)
-        <input
-          className="input"
-          inputMode="decimal"
-          value={threshold}
-          onChange={(e) => setThreshold(e.target.value)}
-          name="threshold"
-        />
-      </label>
-      <label>
-        Within threshold (%)
-        <input
-          className="input"
-          inputMode="decimal"
-          value={target}
-          onChange={(e) => setTarget(e.target.value)}
-          name="target"
-        />
-      </label>
+    <Form className="inline-form" testId="slo-form" onSubmit={() => void submit()}>
+      <NumberInput
+        label="Availability target (%)"
+        name="availability"
+        value={availability}
+        onChange={setAvailability}
+      />
+      <NumberInput label="Latency threshold (s)" name="threshold" value={threshold} onChange={setThreshold} />
+      <NumberInput label="Within threshold (%)" name="target" value={target} onChange={setTarget} />
       <button type="submit" className="btn btn-primary" disabled={saving}>
         Save SLO
       </button>
@@ -169,6 +166,6 @@ function SloForm({ initial, service, onDone }: { initial: Slo; service: ServiceR
         Reset to default
       </button>
       {saveError && <ErrorPanel inline error={saveError} />}
-    </form>
+    </Form>
   );
 }

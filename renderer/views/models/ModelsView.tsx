@@ -5,7 +5,6 @@ import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { Icon } from '../../components/Icon';
 import { RefreshButton } from '../../components/RefreshButton';
-import { TableSkeleton } from '../../components/Skeleton';
 import { Table, type Column } from '../../components/Table';
 import { Ticks } from '../../components/Ticks';
 import {
@@ -168,9 +167,8 @@ export function ModelsView() {
             <Table
               className="models-table"
               testId="models-table"
-              busy={firstLoad}
               columns={tableColumns}
-              placeholder={firstLoad ? <TableSkeleton columns={columns.length} rows={7} /> : undefined}
+              skeletonRows={firstLoad ? 7 : undefined}
             >
               {rows.map((m) => (
                 <ModelRow key={m.id} model={m} rateKnown={rateKnown} />

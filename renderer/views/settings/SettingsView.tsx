@@ -8,6 +8,7 @@ import { useSettings } from '../../state';
 import { settingsActions as actions } from './settingsActions';
 import { KubernetesSection } from './KubernetesSection';
 import { PrometheusSection } from './PrometheusSection';
+import { Form } from '../../components/Form';
 
 export function SettingsView() {
   const settings = useSettings((s) => s.settings);
@@ -39,19 +40,12 @@ export function SettingsView() {
 
   return (
     <div className="view view-scroll" data-testid="settings-view">
-      <form
-        className="settings"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void actions.save();
-        }}
-      >
+      <Form className="settings" noValidate onSubmit={() => void actions.save()}>
         <KubernetesSection draft={draft} />
         <ConnectionsPanel />
         <PrometheusSection draft={draft} />
         <SaveBar />
-      </form>
+      </Form>
     </div>
   );
 }

@@ -16,6 +16,7 @@ import {
   validateSplit,
   type Weights,
 } from '../../state/traffic';
+import { Form } from '../../components/Form';
 
 const rateTitle = 'The model service of the same name, last 5 minutes';
 const backendColumns: Column[] = [
@@ -127,11 +128,10 @@ export function RuleSplit({
         )}
       </div>
 
-      <form
+      <Form
         className="traffic-editor"
-        aria-label="Free split"
-        onSubmit={(e) => {
-          e.preventDefault();
+        label="Free split"
+        onSubmit={() => {
           if (!problem && !unchanged) onChange(route, rule, parsed);
         }}
       >
@@ -198,7 +198,7 @@ export function RuleSplit({
             Knative percents per revision, summing to 100; @latest follows the latest ready revision.
           </div>
         )}
-      </form>
+      </Form>
     </div>
   );
 }

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RevisionSummary } from '../../../shared/models';
 import type { RouteView } from '../../../shared/traffic';
 import type { AuditEntry } from '../../../shared/audit';
-import type { Channel, ChannelInput } from '../../../shared/contract';
+import type { Channel } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
-import type { Transport } from '../../../shared/transport';
 import { revisionDiff as sharedRevisionDiff } from '../../../shared/revisionDiff';
 import { revisionDiff as mainRevisionDiff } from '../../../main/kube/revisions';
 import {
@@ -39,24 +38,11 @@ import {
   validateSplit,
   weightPathLabels,
 } from '../../../renderer/state/traffic';
+import { scriptedTransport } from '../renderer/scriptedTransport';
 
-function fakeTransport(handlers: Partial<Record<Channel, (input: unknown) => Result<unknown>>>) {
-  const calls: Array<{ channel: Channel; input: unknown }> = [];
-  const transport: Transport = {
-    kind: 'memory',
-    async invoke<C extends Channel>(channel: C, input: ChannelInput<C>) {
-      calls.push({ channel, input });
-      const h = handlers[channel];
-      return (
-        h ? h(input) : { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: '', hint: '' } }
-      ) as never;
-    },
-    subscribe() {
-      return () => {};
-    },
-  };
-  return { transport, calls };
-}
+/** The in-memory transport, scripted by the test; it records every call. */
+const fakeTransport = (handlers: Partial<Record<Channel, (input: unknown) => Result<unknown>>>) =>
+  scriptedTransport(handlers, () => ({ code: 'UNKNOWN_CHANNEL', message: '', hint: '' }));
 
 function revision(
   n: number,

@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ActionOutcome, ActionRequest, PreparedAction } from '../../../shared/actions';
-import type { Channel, ChannelInput } from '../../../shared/contract';
+import type { Channel } from '../../../shared/contract';
 import type { AppErrorData, Result } from '../../../shared/errors';
-import type { Transport } from '../../../shared/transport';
 import {
   actionsForKind,
   actionTitle,
@@ -19,26 +18,11 @@ import {
   requestWorkload,
   targetLabel,
 } from '../../../renderer/state/actions';
+import { scriptedTransport, type Handler } from '../renderer/scriptedTransport';
 
-type Handler = (input: unknown) => Result<unknown> | Promise<Result<unknown>>;
-
-/** A transport whose answers the test scripts; it records every call. */
-function fakeTransport(handlers: Partial<Record<Channel, Handler>>) {
-  const calls: Array<{ channel: Channel; input: unknown }> = [];
-  const transport: Transport = {
-    kind: 'memory',
-    async invoke<C extends Channel>(channel: C, input: ChannelInput<C>) {
-      calls.push({ channel, input });
-      const h = handlers[channel];
-      if (!h) return { ok: false, error: err('UNKNOWN_CHANNEL') } as never;
-      return (await h(input)) as never;
-    },
-    subscribe() {
-      return () => {};
-    },
-  };
-  return { transport, calls };
-}
+/** The in-memory transport, scripted by the test; it records every call. */
+const fakeTransport = (handlers: Partial<Record<Channel, Handler>>) =>
+  scriptedTransport(handlers, () => err('UNKNOWN_CHANNEL'));
 
 const err = (
   code: AppErrorData['code'],

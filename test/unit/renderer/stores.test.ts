@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Channel, ChannelInput, Stream } from '../../../shared/contract';
+import type { Channel } from '../../../shared/contract';
 import type { ModelList } from '../../../shared/models';
 import type { SettingsView } from '../../../shared/settings';
-import type { AppErrorData, Result } from '../../../shared/errors';
-import type { StreamMessage, Transport } from '../../../shared/transport';
+import type { AppErrorData } from '../../../shared/errors';
 import { createAppStore } from '../../../renderer/state/app';
 import { createAuditStore } from '../../../renderer/state/audit';
 import { createModelsStore } from '../../../renderer/state/models';
@@ -17,36 +16,11 @@ import {
 } from '../../../renderer/state/settings';
 import { watchRefusals } from '../../../renderer/client/guard';
 import { createIpcTransport } from '../../../renderer/client/ipc';
+import { scriptedTransport, type Handler } from './scriptedTransport';
 
-type Handler = (input: unknown) => Result<unknown> | Promise<Result<unknown>>;
-
-/** A transport whose answers the test scripts, and whose streams the test drives. */
-function fakeTransport(handlers: Partial<Record<Channel, Handler>>) {
-  const calls: Array<{ channel: Channel; input: unknown }> = [];
-  const subs: Array<{
-    stream: Stream;
-    params: unknown;
-    push: (m: StreamMessage<Stream>) => void;
-    stopped: boolean;
-  }> = [];
-  const transport: Transport = {
-    kind: 'memory',
-    async invoke<C extends Channel>(channel: C, input: ChannelInput<C>) {
-      calls.push({ channel, input });
-      const h = handlers[channel];
-      if (!h) return { ok: false, error: err('UNKNOWN_CHANNEL') } as never;
-      return (await h(input)) as never;
-    },
-    subscribe(stream, params, onMessage) {
-      const sub = { stream, params, push: onMessage as (m: StreamMessage<Stream>) => void, stopped: false };
-      subs.push(sub);
-      return () => {
-        sub.stopped = true;
-      };
-    },
-  };
-  return { transport, calls, subs };
-}
+/** The in-memory transport, scripted by the test; an unknown channel answers UNKNOWN_CHANNEL. */
+const fakeTransport = (handlers: Partial<Record<Channel, Handler>>) =>
+  scriptedTransport(handlers, () => err('UNKNOWN_CHANNEL'));
 
 const err = (code: AppErrorData['code'], message = `${code} happened`): AppErrorData => ({
   code,

@@ -5,6 +5,7 @@ import { Field } from '../../../components/Field';
 import { Icon } from '../../../components/Icon';
 import { costStore, useCost } from '../../../state/cost';
 import { AwsSection } from './AwsSection';
+import { Form } from '../../../components/Form';
 
 const actions = () => costStore.getState();
 
@@ -64,14 +65,7 @@ export function CostSettingsForm({ saved }: { saved: CostSettings }) {
   };
 
   return (
-    <form
-      className="cost-settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-      data-testid="cost-settings"
-    >
+    <Form className="cost-settings" testId="cost-settings" onSubmit={() => void save()}>
       <section className="panel form-section">
         <header className="section-head">
           <h2>Attribution</h2>
@@ -226,6 +220,6 @@ export function CostSettingsForm({ saved }: { saved: CostSettings }) {
           {saving.status === 'loading' ? 'Saving…' : 'Save'}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

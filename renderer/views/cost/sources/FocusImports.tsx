@@ -7,6 +7,7 @@ import { Icon } from '../../../components/Icon';
 import { Table, type Column } from '../../../components/Table';
 import { formatTimestamp } from '../../../format';
 import { costStore, useCost } from '../../../state/cost';
+import { Form } from '../../../components/Form';
 
 const actions = () => costStore.getState();
 
@@ -46,10 +47,9 @@ export function FocusImports() {
         htmlFor={`${id}-path`}
         help="The path of the CSV on the computer Firebreak runs on."
       >
-        <form
+        <Form
           className="input-row"
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={() => {
             if (path.trim()) void actions().importFocus(path.trim());
           }}
         >
@@ -69,7 +69,7 @@ export function FocusImports() {
           >
             {importing.status === 'loading' ? 'Importing…' : 'Import'}
           </button>
-        </form>
+        </Form>
       </Field>
       {importing.status === 'error' && importing.error && (
         <div className="field">

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ModelService, WorkloadRef } from '../../../../shared/models';
 import { actionsForKind, parseReplicas, useActions, type ActionKind } from '../../../state/actions';
 import { openAction } from './openAction';
+import { Form } from '../../../components/Form';
 
 const actionLabels: Record<ActionKind, string> = {
   rollback: 'Roll back…',
@@ -56,10 +57,9 @@ export function ModelActions({ model, target }: { model: ModelService; target: W
           ))}
       </div>
       {actions.includes('scale') && (
-        <form
+        <Form
           className="md-scale"
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={() => {
             if (parsed !== null) openAction('scale', target, { replicas: parsed });
           }}
         >
@@ -85,7 +85,7 @@ export function ModelActions({ model, target }: { model: ModelService; target: W
             Scale…
           </button>
           {parsed === null && <span className="sev-critical md-small">0 to 10,000</span>}
-        </form>
+        </Form>
       )}
     </div>
   );

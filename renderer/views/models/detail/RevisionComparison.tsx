@@ -15,44 +15,23 @@ export function RevisionComparison({
   const to = revisions.find((r) => r.revision === compare.to);
   const rows = useMemo(() => (from && to ? revisionDiffRows(from, to) : []), [from, to]);
   if (!from || !to) return null;
-  const label = (r: RevisionSummary) => `Revision ${r.revision}${r.current ? ' (current)' : ''}`;
   const set = (next: { from: number; to: number }) => modelDetailStore.getState().setCompare(next);
   return (
     <div className="md-compare panel" data-testid="revision-diff">
       <div className="md-compare-head">
         <h3>What changed</h3>
-        <label className="md-pick">
-          <span className="muted">from</span>
-          <select
-            className="input md-select"
-            value={compare.from}
-            onChange={(e) => set({ from: Number(e.target.value), to: compare.to })}
-            data-testid="diff-from"
-            aria-label="Compare from revision"
-          >
-            {revisions.map((r) => (
-              <option key={r.revision} value={r.revision}>
-                {label(r)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="md-pick">
-          <span className="muted">to</span>
-          <select
-            className="input md-select"
-            value={compare.to}
-            onChange={(e) => set({ from: compare.from, to: Number(e.target.value) })}
-            data-testid="diff-to"
-            aria-label="Compare to revision"
-          >
-            {revisions.map((r) => (
-              <option key={r.revision} value={r.revision}>
-                {label(r)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RevisionPick
+          end="from"
+          revisions={revisions}
+          value={compare.from}
+          onPick={(from) => set({ from, to: compare.to })}
+        />
+        <RevisionPick
+          end="to"
+          revisions={revisions}
+          value={compare.to}
+          onPick={(to) => set({ from: compare.from, to })}
+        />
         <button
           type="button"
           className="btn btn-ghost"
@@ -92,6 +71,40 @@ export function RevisionComparison({
         </table>
       )}
     </div>
+  );
+}
+
+const revisionLabel = (r: RevisionSummary) => `Revision ${r.revision}${r.current ? ' (current)' : ''}`;
+
+/** One end of the comparison: "from" or "to", any revision of the history. */
+function RevisionPick({
+  end,
+  revisions,
+  value,
+  onPick,
+}: {
+  end: 'from' | 'to';
+  revisions: RevisionSummary[];
+  value: number;
+  onPick: (revision: number) => void;
+}) {
+  return (
+    <label className="md-pick">
+      <span className="muted">{end}</span>
+      <select
+        className="input md-select"
+        value={value}
+        onChange={(e) => onPick(Number(e.target.value))}
+        data-testid={`diff-${end}`}
+        aria-label={`Compare ${end} revision`}
+      >
+        {revisions.map((r) => (
+          <option key={r.revision} value={r.revision}>
+            {revisionLabel(r)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
