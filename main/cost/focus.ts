@@ -26,8 +26,7 @@ import { CsvReader } from './csv';
 import { openParquet, isParquet } from './focusParquet';
 import { FocusAccumulator, readHeader, type FocusParse, type FocusParseFailure } from './focusRows';
 
-export { FOCUS_REQUIRED, FOCUS_USED, MAX_LISTED_BAD_ROWS, parseIsoUtc } from './focusRows';
-export type { FocusParse, FocusParseFailure } from './focusRows';
+export { parseIsoUtc } from './focusRows';
 
 export interface FocusProgress {
   fileName: string;

@@ -449,7 +449,8 @@ export class FocusAccumulator {
     if (billed === undefined)
       return this.bad(line, 'BilledCost', `BilledCost "${clip(String(billedCell))}" is not a number`);
     const effectiveCell = cell(cells, ix.effective);
-    const effectiveUnits = amountOf(effectiveCell);
+    // most exports write the same text for both (no discounts): read it once
+    const effectiveUnits = effectiveCell === billedCell ? billed : amountOf(effectiveCell);
     if (effectiveUnits === undefined)
       return this.bad(
         line,
