@@ -133,6 +133,25 @@ export class CsvReader {
     return comma < 0 || comma > this.lf ? this.lf : comma;
   }
 
+  /**
+   * A quoted field that ends its record (a FOCUS file's Tags, JSON with its quotes doubled) in one search:
+   * the quote before the line's LF closes it if every quote in between is doubled. -1: not that case (the
+   * quote-by-quote search decides).
+   */
+  private lastQuotedField(s: string, i: number): number {
+    if (this.lf < i) {
+      this.lf = s.indexOf('\n', i);
+      if (this.lf < 0) this.lf = s.length;
+    }
+    const close = this.lf - 1;
+    if (this.lf >= s.length || close <= i || s.charCodeAt(close) !== QUOTE) return -1;
+    const first = s.indexOf('"', i + 1);
+    // a first quote that is not doubled ends the field earlier: not this case
+    if (first === close || s.charCodeAt(first + 1) !== QUOTE) return -1;
+    const inner = s.slice(i + 1, close);
+    return inner.replaceAll('""', '').includes('"') ? -1 : close;
+  }
+
   private record(s: string, p: number, final: boolean): Parsed | null {
     const n = s.length;
     const fields: string[] = [];
@@ -151,7 +170,12 @@ export class CsvReader {
         // find the closing quote (one not doubled), then cut once and undouble the inner quotes
         let q = i;
         let doubled = false;
-        for (;;) {
+        const quick = this.noCR ? this.lastQuotedField(s, i) : -1;
+        if (quick >= 0) {
+          q = quick;
+          doubled = true;
+        }
+        for (; quick < 0;) {
           q = s.indexOf('"', q + 1);
           if (q < 0) {
             if (!final) return null;
