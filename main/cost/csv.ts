@@ -133,6 +133,23 @@ export class CsvReader {
     return comma < 0 || comma > this.lf ? this.lf : comma;
   }
 
+  /** quoted texts with doubled quotes already undoubled (an export repeats the same Tags on many rows) */
+  private readonly undoubledTexts = new Map<string, string>();
+
+  /**
+   * `a""b` -> `a"b`, remembered: the same text comes back as the same string, already hashed, so the tags
+   * memo downstream finds it at once. The kept key is a copy, so it does not hold the chunk it came from.
+   */
+  private undoubled(raw: string): string {
+    const known = this.undoubledTexts.get(raw);
+    if (known !== undefined) return known;
+    const value = raw.replaceAll('""', '"');
+    if (raw.length > 2048) return value; // bounded: 4,096 texts of up to 2 KB
+    if (this.undoubledTexts.size >= 4096) this.undoubledTexts.clear();
+    this.undoubledTexts.set((' ' + raw).slice(1), value);
+    return value;
+  }
+
   /**
    * A quoted field that ends its record (a FOCUS file's Tags, JSON with its quotes doubled) in one search:
    * the quote before the line's LF closes it if every quote in between is doubled. -1: not that case (the
@@ -149,6 +166,8 @@ export class CsvReader {
     // a first quote that is not doubled ends the field earlier: not this case
     if (first === close || s.charCodeAt(first + 1) !== QUOTE) return -1;
     const inner = s.slice(i + 1, close);
+    // a text seen before was checked then
+    if (this.undoubledTexts.has(inner)) return close;
     return inner.replaceAll('""', '').includes('"') ? -1 : close;
   }
 
@@ -195,7 +214,7 @@ export class CsvReader {
           break;
         }
         const raw = s.slice(i + 1, q);
-        value = keep ? (doubled ? raw.replaceAll('""', '"') : raw) : '';
+        value = keep ? (doubled ? this.undoubled(raw) : raw) : '';
         i = q + 1;
         breaks += lineBreaks(raw);
         if (i < n) {
