@@ -5,27 +5,23 @@
  * - capture.recapture_ms: the median capture after it (15 s apart: 0.25 % of pods changed each time).
  * - capture.mb_per_hour: file growth per incident-hour at a 15 s step (measured over 40 captures, scaled).
  * - capture.cpu_pct: CPU time of the captures / the time they cover (15 s each), as % of one core.
- * - replay.seek_p95_ms: the whole war room at a random moment of a 4-hour capture (960 captures), p95 of 20 seeks.
- * - replay.diff_ms: the diff of two moments 2 hours apart.
- * - incidentfile.open_ms: open (check and load) the incident file of that capture.
+ * The replay figures on a 4-hour capture of the same inventory are in replay.bench.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type Store } from '../../main/store';
+import { openStore } from '../../main/store';
 import { INVENTORY_KINDS } from '../../main/kube/inventory/kinds';
 import type { CapturedObject } from '../../main/incident/changes';
 import { ingest, newMemory, type CaptureFrame } from '../../main/incident/recorder';
-import { declare, diffMoments, warRoom } from '../../main/incident/incidents';
-import { exportIncident, loadIncident } from '../../main/incident/incidentFile';
 import { FULL_INVENTORY, generateInventory } from '../fixtures/store/inventory';
 import { figure, median, type BenchFigure } from './run';
 
-const STEP_MS = 15_000;
-const T0 = Date.parse('2026-10-14T12:00:00Z');
+export const STEP_MS = 15_000;
+export const T0 = Date.parse('2026-10-14T12:00:00Z');
 
-function project(raw: Record<string, unknown>[]): CapturedObject[] {
+export function project(raw: Record<string, unknown>[]): CapturedObject[] {
   return raw
     .map(
       (o) => INVENTORY_KINDS.find((k) => k.name === o.kind)?.project(o) as CapturedObject | null | undefined,
@@ -34,7 +30,7 @@ function project(raw: Record<string, unknown>[]): CapturedObject[] {
 }
 
 /** 1 % of pods per minute = every 400th pod per 15 s capture gets a new instance with a new resourceVersion */
-function churn(objects: CapturedObject[], n: number): CapturedObject[] {
+export function churn(objects: CapturedObject[], n: number): CapturedObject[] {
   return objects.map((o, i) =>
     o.kind === 'Pod' && i % 400 === n % 400
       ? { ...o, metadata: { ...o.metadata, resourceVersion: `${o.metadata.resourceVersion}-${n}` } }
@@ -42,7 +38,7 @@ function churn(objects: CapturedObject[], n: number): CapturedObject[] {
   );
 }
 
-const frame = (atMs: number, objects: CapturedObject[]): CaptureFrame => ({
+export const frame = (atMs: number, objects: CapturedObject[]): CaptureFrame => ({
   atMs,
   context: 'bench',
   mode: 'incident',
@@ -100,50 +96,6 @@ export async function bench(): Promise<BenchFigure[]> {
     const cpuPct = ((used.user + used.system) / 1000 / (N * STEP_MS)) * 100;
     out.push(figure('capture.cpu_pct', Math.round(cpuPct * 100) / 100, '%', '<=', 5));
 
-    // a 4-hour capture: 960 captures at 15 s
-    const rec = declare(
-      store,
-      {
-        title: 'bench',
-        severity: 'SEV3',
-        models: [
-          {
-            serviceId: 'ml-search/Deployment/search-model-0',
-            name: 'search-model-0',
-            serverKind: 'vllm',
-            modelName: 'm',
-            fallbackId: null,
-          },
-        ],
-        alertNames: [],
-      },
-      'bench',
-      T0 + 60 * 60_000,
-    );
-    for (let i = N + 1; i < 960; i++) {
-      objects = churn(objects, i);
-      ingest(store, frame(T0 + i * STEP_MS, objects), mem);
-    }
-    rec.closedAt = new Date(T0 + 4 * 3600_000).toISOString();
-    store.incidents.putIncident(rec.id, Date.parse(rec.declaredAt), Date.parse(rec.closedAt), rec);
-    const seeks: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const at = T0 + ((i * 7919) % 960) * STEP_MS;
-      t0 = performance.now();
-      warRoom(store, rec, 'store', at, false);
-      seeks.push(performance.now() - t0);
-    }
-    seeks.sort((a, b) => a - b);
-    out.push(
-      figure('replay.seek_p95_ms', Math.round(seeks[Math.ceil(seeks.length * 0.95) - 1]!), 'ms', '<=', 100),
-    );
-    t0 = performance.now();
-    diffMoments(store as Store, rec, T0 + 30 * 60_000, T0 + 150 * 60_000);
-    out.push(figure('replay.diff_ms', Math.round(performance.now() - t0), 'ms', '<=', 1000));
-    const fileBytes = exportIncident(store, rec.id, T0 + 5 * 3600_000).bytes;
-    t0 = performance.now();
-    loadIncident(fileBytes, 'bench.fbi').store.close();
-    out.push(figure('incidentfile.open_ms', Math.round(performance.now() - t0), 'ms', '<', 2000));
     store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ export interface BenchFigure {
 /** Each group: a module under test/bench exporting `bench(): Promise<BenchFigure[]>`. */
 const groups: Array<{ name: string; file: string }> = [
   { name: 'capture', file: 'capture.bench.ts' },
+  { name: 'replay', file: 'replay.bench.ts' },
   { name: 'inventory', file: 'inventory.bench.ts' },
   { name: 'heatmap', file: 'heatmap.bench.ts' },
   { name: 'cost', file: 'cost.bench.ts' },
