@@ -208,6 +208,18 @@ function Review({ review }: { review: CostReview }) {
           previousDays={review.previousDaysWithCost}
         />
       </div>
+      {/* from FOCUS exports' columns; days from another source are a group of their own */}
+      <div className="two-col">
+        {review.breakdowns.map((b) => (
+          <GroupTable
+            key={b.dimension}
+            title={`By ${b.title}`}
+            rows={b.rows}
+            testId={`cost-by-${b.dimension}`}
+            previousDays={review.previousDaysWithCost}
+          />
+        ))}
+      </div>
       <div className="two-col">
         <TopMovers review={review} />
         <Anomalies review={review} />
