@@ -8,6 +8,7 @@ import type {
   CostSettingsUpdate,
   ExportResult,
   FocusImport,
+  FocusImportProgress,
   PriceTable,
   RefreshPlan,
   RefreshResult,
@@ -42,6 +43,8 @@ export interface CostState {
   profiles: AsyncState<AwsProfileList>;
   imports: AsyncState<FocusImport[]>;
   importing: AsyncState<FocusImport>;
+  /** how far the import under way has read (asked every half second while it runs); null otherwise */
+  importProgress: FocusImportProgress | null;
   priceTable: AsyncState<PriceTable>;
   savingPrices: AsyncState<PriceTable>;
   exporting: AsyncState<ExportResult> & { format?: 'csv' | 'markdown' };
@@ -59,6 +62,8 @@ export interface CostState {
   exportReview(format: 'csv' | 'markdown', charts: ChartImage[]): Promise<ExportResult | null>;
 }
 
+const PROGRESS_POLL_MS = 500;
+
 export function createCostStore(
   getTransport: () => Transport,
   options: { clock?: Clock } = {},
@@ -75,6 +80,7 @@ export function createCostStore(
     profiles: idle(),
     imports: idle(),
     importing: idle(),
+    importProgress: null,
     priceTable: idle(),
     savingPrices: idle(),
     exporting: idle(),
@@ -155,9 +161,19 @@ export function createCostStore(
     },
 
     async importFocus(path) {
-      set({ importing: loading(idle()) });
-      const result = await getTransport().invoke('cost.importFocus', { path });
-      set({ importing: settle(result, idle(), clock()) });
+      set({ importing: loading(idle()), importProgress: null });
+      // a 1 GB export takes a while: main says how far it has read
+      const poll = setInterval(() => {
+        void getTransport()
+          .invoke('cost.focusImportProgress', {})
+          .then((p) => {
+            if (p.ok && get().importing.status === 'loading') set({ importProgress: p.value });
+          });
+      }, PROGRESS_POLL_MS);
+      const result = await getTransport()
+        .invoke('cost.importFocus', { path })
+        .finally(() => clearInterval(poll));
+      set({ importing: settle(result, idle(), clock()), importProgress: null });
       if (result.ok) {
         const list = await getTransport().invoke('cost.focusImports', {});
         set({ imports: settle(list, get().imports, clock()), review: idle() });

@@ -32,6 +32,7 @@ export function FocusImports() {
   const id = useId();
   const imports = useCost((s) => s.imports);
   const importing = useCost((s) => s.importing);
+  const progress = useCost((s) => s.importProgress);
   const [path, setPath] = useState('');
   const badRows = (importing.error?.details?.badRows ?? []) as FocusBadRow[];
   const badCount = (importing.error?.details?.badRowCount as number | undefined) ?? badRows.length;
@@ -40,12 +41,15 @@ export function FocusImports() {
     <section className="panel form-section" data-testid="focus-imports">
       <header className="section-head">
         <h2>FOCUS billing exports</h2>
-        <p>CSV, FOCUS 1.0 to 1.3: read by column name, all rows checked, imported whole or not at all.</p>
+        <p>
+          CSV, gzip CSV or Parquet, FOCUS 1.0 to 1.3 (AWS, Azure, GCP, OCI): read by column name, all rows
+          checked, imported whole or not at all.
+        </p>
       </header>
       <Field
         label="File"
         htmlFor={`${id}-path`}
-        help="The path of the CSV on the computer Firebreak runs on."
+        help="The path of the export (.csv, .csv.gz or .parquet) on the computer Firebreak runs on."
       >
         <Form
           className="input-row"
@@ -71,6 +75,12 @@ export function FocusImports() {
           </button>
         </Form>
       </Field>
+      {importing.status === 'loading' && progress && progress.bytesTotal > 0 && (
+        <p className="muted" data-testid="focus-progress" role="status">
+          Reading {progress.fileName}: {Math.floor((100 * progress.bytesRead) / progress.bytesTotal)}%,{' '}
+          {progress.rows.toLocaleString('en-US')} rows
+        </p>
+      )}
       {importing.status === 'error' && importing.error && (
         <div className="field">
           <span className="field-label" />
