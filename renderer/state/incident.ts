@@ -19,7 +19,6 @@ import { captureExtent, clampToCapture, initialReplayAt, neighbourEntry } from '
 
 export {
   captureExtent,
-  clampToCapture,
   incidentHash,
   incidentRouteFromHash,
   initialReplayAt,

@@ -16,7 +16,6 @@ import { Inventory } from '../../main/kube/inventory/inventory';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
 import type { ModelList } from '../../shared/models';
 import { AppError, type AppErrorData } from '../../shared/errors';
-import type { StreamMessage } from '../../shared/transport';
 import { seedKube } from '../harness';
 import { startKubeApiServer, type KubeApiServer, type KubeObject } from '../harness/kube';
 import { createScenario } from '../harness/scenario';
@@ -421,14 +420,10 @@ describe('connections and model services through the console’s channels', () =
   it('models.live sends the list, then again when the cluster changes (debounced)', async () => {
     const events: ModelList[] = [];
     const errors: unknown[] = [];
-    const stop = api.dispatcher.subscribe(
-      'models.live',
-      { context: 'good', intervalS: 300 },
-      (m) => {
-        if (m.type === 'event') events.push(m.event as ModelList);
-        else errors.push(m.error);
-      },
-    );
+    const stop = api.dispatcher.subscribe('models.live', { context: 'good', intervalS: 300 }, (m) => {
+      if (m.type === 'event') events.push(m.event as ModelList);
+      else errors.push(m.error);
+    });
     try {
       await until('the first list', () => events.length >= 1, 20_000);
       const d = good.store.get('apps/v1', 'Deployment', 'vision', 'resnet50-images')!;

@@ -20,7 +20,10 @@ describe('the sample incident', () => {
     buildSample(again);
     expect(fs.readFileSync(again).equals(bytes)).toBe(true);
     expect(made.bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
-    const bundled = path.resolve(import.meta.dirname, '../../../resources/sample-incident/sample-incident.fbi');
+    const bundled = path.resolve(
+      import.meta.dirname,
+      '../../../resources/sample-incident/sample-incident.fbi',
+    );
     expect(
       fs.readFileSync(bundled).equals(bytes),
       'resources/sample-incident/sample-incident.fbi is stale: run npm run sample',
