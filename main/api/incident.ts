@@ -97,7 +97,9 @@ export function incidentApi(
   // the recorder runs only where there is a cluster to record; with none the console opens the sample
   const maybeStart = () => {
     try {
-      if (!ctx.store.readonly && ctx.connections.current() !== null) recorder.start();
+      // records a cluster the console is connected to; it never connects one by itself
+      const current = ctx.connections.current();
+      if (!ctx.store.readonly && current !== null && ctx.connections.get(current)) recorder.start();
     } catch {
       // no kubeconfig: nothing to record
     }
@@ -366,8 +368,8 @@ async function gatherFrame(
   open: incidents.IncidentRecord[],
 ): Promise<CaptureFrame | null> {
   const context = ctx.connections.current();
-  if (!context) return null;
-  const conn = ctx.connections.connect(context);
+  const conn = context ? ctx.connections.get(context) : undefined;
+  if (!context || !conn) return null;
   await conn.inventory.whenReady(10_000);
   const inv = conn.inventory;
   const objects: CapturedObject[] = [];

@@ -7,6 +7,7 @@
  */
 import type { Store } from '../store';
 import {
+  actionEntry,
   ingest,
   newMemory,
   recordGap,
@@ -115,18 +116,7 @@ export class FlightRecorder {
       const actions = this.opts.actionsAfter(this.lastSeq);
       if (actions.length === 0) return;
       this.lastSeq = Math.max(...actions.map((a) => a.seq));
-      this.opts.store.incidents.upsertTimeline(
-        actions.map((a) => ({
-          key: `action:${a.seq}`,
-          atMs: a.atMs,
-          source: 'action',
-          model: a.model,
-          tone: a.result === 'done' || a.result === 'ok' ? 'ok' : a.result === 'started' ? 'info' : 'warning',
-          summary: `${a.action} ${a.target}: ${a.result} (${a.actor})`,
-          object: a.target,
-          details: { seq: a.seq, action: a.action, result: a.result },
-        })),
-      );
+      this.opts.store.incidents.upsertTimeline(actions.map(actionEntry));
       this.opts.onCapture?.();
       this.captureSoon();
     } catch (err) {

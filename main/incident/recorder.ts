@@ -109,6 +109,20 @@ const toneOf = (fields: ReadonlyArray<{ path: string; after: string | null }>): 
     ? 'warning'
     : 'info';
 
+/** Firebreak's own action as a timeline row (one row per audit entry). */
+export function actionEntry(a: FrameAction): TimelineInput {
+  return {
+    key: `action:${a.seq}`,
+    atMs: a.atMs,
+    source: 'action',
+    model: a.model,
+    tone: a.result === 'done' || a.result === 'ok' ? 'ok' : a.result === 'started' ? 'info' : 'warning',
+    summary: `${a.action} ${a.target}: ${a.result} (${a.actor})`,
+    object: a.target,
+    details: { seq: a.seq, action: a.action, result: a.result },
+  };
+}
+
 export interface IngestResult {
   captureId: number;
   snapshotId: number;
@@ -213,18 +227,7 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
     memory.alerts = now;
   }
 
-  for (const a of frame.actions) {
-    entries.push({
-      key: `action:${a.seq}`,
-      atMs: a.atMs,
-      source: 'action',
-      model: a.model,
-      tone: a.result === 'done' || a.result === 'ok' ? 'ok' : a.result === 'started' ? 'info' : 'warning',
-      summary: `${a.action} ${a.target}: ${a.result} (${a.actor})`,
-      object: a.target,
-      details: { seq: a.seq, action: a.action, result: a.result },
-    });
-  }
+  for (const a of frame.actions) entries.push(actionEntry(a));
 
   const result = store.transaction(() => {
     const snap = store.snapshots.create({
