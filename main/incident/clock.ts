@@ -65,6 +65,13 @@ function breachGrid(ev: ClockEvidence): Map<number, boolean> {
 }
 
 export function deriveStarted(ev: ClockEvidence, referenceMs: number): Derived {
+  // walk back on the error ratio when it breaches: a model whose normal p95 sits over a default latency objective
+  // would otherwise date the start to the beginning of the capture
+  const errors = { ...ev, series: ev.series.filter((s) => s.metric === 'errorRatio') };
+  return walkBack(errors, referenceMs) ?? walkBack(ev, referenceMs);
+}
+
+function walkBack(ev: ClockEvidence, referenceMs: number): Derived {
   const grid = [...breachGrid(ev).entries()];
   // the last breaching sample at or before the reference (or the first after it, when detection came early)
   let idx = -1;
