@@ -12,8 +12,6 @@ import { AppError } from './errors';
 
 export const MONEY_DIGITS = 10;
 export const MONEY_SCALE = 10n ** BigInt(MONEY_DIGITS);
-/** Units in one cent (a hundredth of the major unit). */
-export const CENT = MONEY_SCALE / 100n;
 
 /** ISO 4217 code, upper case. */
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 currency code, e.g. USD');
@@ -102,14 +100,11 @@ export function money(amount: string | bigint, currency: string): Money {
   return { units, currency: currency.toUpperCase() };
 }
 
-/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
-export const zero = (currency: string): Money => ({ units: 0n, currency });
-
 export function toWire(m: Money): MoneyWire {
   return { amount: formatAmount(m.units), currency: m.currency };
 }
 
-/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
+/** A wire amount back to exact units (the renderer sums with these, never with floats). */
 export function fromWire(w: MoneyWire): Money {
   return { units: amountUnits(w.amount), currency: w.currency };
 }
@@ -127,12 +122,6 @@ export function currencyMixError(a: string, b: string, what = 'these amounts'): 
 export function addMoney(a: Money, b: Money): Money {
   if (a.currency !== b.currency) throw currencyMixError(a.currency, b.currency);
   return { units: a.units + b.units, currency: a.currency };
-}
-
-/** @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it */
-export function subtractMoney(a: Money, b: Money): Money {
-  if (a.currency !== b.currency) throw currencyMixError(a.currency, b.currency);
-  return { units: a.units - b.units, currency: a.currency };
 }
 
 /** The sum of amounts that must all be in `currency` (a mix is refused). */
@@ -254,14 +243,6 @@ export function costPer(units: bigint, count: number, per: number): bigint | nul
   const milli = BigInt(Math.round(count * 1000));
   if (milli === 0n) return null;
   return divRound(units * BigInt(per) * 1000n, milli);
-}
-
-/**
- * Rounds units to the cent (half away from zero), still in units.
- * @public kept for exact sums in the renderer (issue 8 item 5); delete if still unused after it
- */
-export function roundToCent(units: bigint): bigint {
-  return divRound(units, CENT) * CENT;
 }
 
 const SYMBOLS: Record<string, string> = {

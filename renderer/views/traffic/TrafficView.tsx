@@ -17,6 +17,7 @@ import {
   type Weights,
 } from '../../state/traffic';
 import '../actions/actions.css';
+import './traffic.css';
 
 import { RouteCard } from './RouteCard';
 

@@ -208,6 +208,9 @@ export async function startCostExplorerServer(opts: CostExplorerServerOptions): 
   const server = createServer((req, res) => {
     void handle(req, res);
   });
+  // Node closes an idle keep-alive socket after 5 s; a retry after a long backoff could then race the close
+  // and see ECONNRESET instead of the answer. AWS endpoints keep connections open far longer.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => {

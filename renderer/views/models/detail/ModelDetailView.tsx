@@ -9,6 +9,7 @@ import { LastActionLine } from '../../actions/LastActionLine';
 import { ModelHeader } from './ModelHeader';
 import { RevisionHistory } from './RevisionHistory';
 import '../../actions/actions.css';
+import './modelDetail.css';
 
 /** One model service: what it runs, its revisions and what changed between them, and what can be done to it. */
 export function ModelDetailView({ id }: { id: string }) {
