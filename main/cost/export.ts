@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChartImage, CostReview, ExportResult } from '../../shared/cost';
+import { csvMoney, csvText, type CsvCell } from '../../shared/csv';
 import { AppError } from '../../shared/errors';
 import { formatMoney, formatUnitCost, type MoneyWire } from '../../shared/money';
 import { visibleText } from '../../shared/visibleText';
@@ -28,16 +29,6 @@ export function decodePng(image: ChartImage): Buffer {
 }
 
 // ---------- CSV ----------
-
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  // names from the bill or the cluster: a bidi override or a zero-width character is shown, not obeyed
-  let text = typeof value === 'string' ? visibleText(value) : String(value);
-  // a name starting like a formula must stay text in a spreadsheet; numbers (even negative) stay numbers
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text))
-    text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 const pct = (r: number | null) => (r === null ? null : Math.round(r * 10_000) / 100);
 
@@ -68,7 +59,7 @@ export function reviewCsv(review: CostReview): string {
     'budget',
     'budget_status',
   ];
-  const lines: Array<Array<string | number | null>> = [header];
+  const lines: CsvCell[][] = [];
   const t = review.totals;
   lines.push([
     review.month,
@@ -78,13 +69,13 @@ export function reviewCsv(review: CostReview): string {
     null,
     null,
     review.currency,
-    t.thisMonth.amount,
-    t.lastMonthToDate.amount,
-    t.lastMonth.amount,
-    t.change.amount,
+    csvMoney(t.thisMonth),
+    csvMoney(t.lastMonthToDate),
+    csvMoney(t.lastMonth),
+    csvMoney(t.change),
     pct(t.changeRatio),
-    t.gpu.amount,
-    t.idleGpu.amount,
+    csvMoney(t.gpu),
+    csvMoney(t.idleGpu),
     null,
     null,
     null,
@@ -92,8 +83,8 @@ export function reviewCsv(review: CostReview): string {
     t.costPer1k?.amount ?? null,
     null,
     null,
-    review.forecast.monthEnd.amount,
-    review.budget.amount?.amount ?? null,
+    csvMoney(review.forecast.monthEnd),
+    csvMoney(review.budget.amount),
     review.budget.status,
   ]);
   for (const r of review.models) {
@@ -105,13 +96,13 @@ export function reviewCsv(review: CostReview): string {
       r.namespace,
       r.team,
       review.currency,
-      r.thisMonth.amount,
-      r.lastMonthToDate.amount,
-      r.lastMonth.amount,
-      r.change.amount,
+      csvMoney(r.thisMonth),
+      csvMoney(r.lastMonthToDate),
+      csvMoney(r.lastMonth),
+      csvMoney(r.change),
       pct(r.changeRatio),
-      r.gpu.amount,
-      r.idleGpu.amount,
+      csvMoney(r.gpu),
+      csvMoney(r.idleGpu),
       pct(r.gpuShare),
       pct(r.idleShare),
       r.successes === null ? null : Math.round(r.successes),
@@ -119,8 +110,8 @@ export function reviewCsv(review: CostReview): string {
       r.costPer1k?.amount ?? null,
       r.generatedTokens === null ? null : Math.round(r.generatedTokens),
       r.costPer1MTokens?.amount ?? null,
-      r.forecast.amount,
-      r.budget?.amount ?? null,
+      csvMoney(r.forecast),
+      csvMoney(r.budget),
       r.budgetStatus,
     ]);
   }
@@ -140,10 +131,10 @@ export function reviewCsv(review: CostReview): string {
         scope === 'namespace' ? g.key : null,
         scope === 'team' ? g.key : null,
         review.currency,
-        g.thisMonth.amount,
-        g.lastMonthToDate.amount,
-        g.lastMonth.amount,
-        g.change.amount,
+        csvMoney(g.thisMonth),
+        csvMoney(g.lastMonthToDate),
+        csvMoney(g.lastMonth),
+        csvMoney(g.change),
         pct(g.changeRatio),
         null,
         null,
@@ -154,13 +145,13 @@ export function reviewCsv(review: CostReview): string {
         null,
         null,
         null,
-        g.forecast.amount,
-        g.budget?.amount ?? null,
+        csvMoney(g.forecast),
+        csvMoney(g.budget),
         g.budgetStatus,
       ]);
     }
   }
-  return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return csvText(header, lines);
 }
 
 // ---------- Markdown ----------

@@ -44,13 +44,6 @@ export function mermaid(text: string, max = 120): string {
   return cut.replace(/[#:;%<>&"'`{}[\]\\|=]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
-/** A CSV field: quoted when needed, and a leading `= + - @` cannot start a spreadsheet formula. */
-export function csvField(text: string): string {
-  let t = visibleText(text).replace(/\r\n?|\n/g, ' ');
-  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
-  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
-
 /** `2026-10-14 17:05:00 UTC` */
 export function utc(iso: string | null): string {
   if (!iso) return '—';

@@ -5,7 +5,8 @@
  */
 import { MILESTONES, type TimelineEntry } from '../../shared/incident';
 import { MILESTONE_LABEL, at, sinceStarted, modelName, type Ctx } from './postmortemContext';
-import { csvField, md, mermaid } from './postmortemText';
+import { csvText } from '../../shared/csv';
+import { md, mermaid } from './postmortemText';
 
 /** The timeline table shows at most this many rows (every entry is in assets/timeline.csv). */ export const TIMELINE_TABLE_MAX = 400;
 /** The Mermaid timeline shows at most this many entries (it is a picture, not the record). */
@@ -136,19 +137,18 @@ export function timeline(ctx: Ctx, rows: readonly Row[], mmd: string): string[] 
   return out;
 }
 export function timelineCsv(ctx: Ctx, rows: readonly Row[]): string {
-  const lines = rows.map((r) =>
-    [
+  return csvText(
+    ['time', 'source', 'model', 'tone', 'summary', 'count', 'last_seen', 'object'],
+    rows.map((r) => [
       new Date(r.atMs).toISOString(),
       r.source,
-      r.model ?? '',
+      r.model,
       r.tone,
-      r.summary,
-      r.entry ? String(r.entry.count) : '',
-      r.entry?.lastAt ?? '',
-      r.entry?.object ?? '',
-    ]
-      .map(csvField)
-      .join(','),
+      // one line per entry: a multi-line event message reads as one cell
+      r.summary.replace(/\r\n?|\n/g, ' '),
+      r.entry?.count,
+      r.entry?.lastAt,
+      r.entry?.object,
+    ]),
   );
-  return `time,source,model,tone,summary,count,last_seen,object\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
 }

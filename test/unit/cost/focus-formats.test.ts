@@ -17,6 +17,7 @@ import { canonicalUtc, plainUnits } from '../../../main/cost/focusRows';
 import { assembleReview } from '../../../main/cost/review';
 import { focusFacts } from '../../../main/cost/sources';
 import { CostService } from '../../../main/cost/service';
+import { csvMoney } from '../../../shared/csv';
 import { reviewCsv, reviewMarkdown } from '../../../main/cost/export';
 import { openStore, type Store } from '../../../main/store';
 
@@ -299,7 +300,8 @@ describe('the review broken down by ServiceCategory, ServiceName, ChargeCategory
           csv.some(
             (l) =>
               l.startsWith(`2025-06,${b.title},${g.key.includes(',') ? `"${g.key}"` : g.key},`) &&
-              l.includes(`,USD,${g.thisMonth.amount},`),
+              // money to the cent, as a spreadsheet user reads it
+              l.includes(`,USD,${csvMoney(g.thisMonth)},`),
           ),
         ).toBe(true);
       expect(reviewMarkdown(review, [], Date.parse('2025-06-11T09:00:00Z'))).toContain(`## By ${b.title}`);
