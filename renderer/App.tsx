@@ -17,6 +17,7 @@ import { TrafficView } from './views/traffic/TrafficView';
 import { DeclareDialog } from './views/incident/DeclareDialog';
 import { useFirstStartSample } from './views/incident/firstStart';
 import { IncidentRoute } from './views/incident/IncidentRoute';
+import { KeyboardLayer } from './components/KeyboardLayer';
 
 const screens: Record<ViewName, () => React.JSX.Element> = {
   models: ModelsRoute,
@@ -71,6 +72,8 @@ export function App() {
       {/* every write goes through this one dialog, whichever screen asked for it */}
       <ActionDialog />
       <DeclareDialog />
+      {/* Ctrl/Cmd+K, ?, / and g-then-a-letter, wherever the focus is */}
+      <KeyboardLayer />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { TableSkeleton } from './Skeleton';
+import { useRowNav } from './rowNav';
 
 /** One column of a Table: its header, and (for tables with fixed widths) the class of its <col>. */
 export interface Column {
@@ -16,7 +17,7 @@ export interface Column {
 /**
  * The data grid every view uses (`<table className="grid">`): a colgroup when the widths are fixed, one
  * header row, and the rows the view renders. While the first load is under way (`skeletonRows`), placeholder
- * rows stand in for the body and the table says it is busy.
+ * rows stand in for the body and the table says it is busy. The rows take the keyboard: arrows move, Enter opens.
  */
 export function Table({
   columns,
@@ -32,6 +33,7 @@ export function Table({
   children?: ReactNode;
 }) {
   const widths = columns.some((c) => c.col !== undefined);
+  const rowNav = useRowNav();
   return (
     <table
       className={className ? `grid ${className}` : 'grid'}
@@ -60,7 +62,7 @@ export function Table({
       {skeletonRows ? (
         <TableSkeleton columns={columns.length} rows={skeletonRows} />
       ) : (
-        <tbody>{children}</tbody>
+        <tbody {...rowNav}>{children}</tbody>
       )}
     </table>
   );
