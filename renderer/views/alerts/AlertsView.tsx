@@ -10,6 +10,8 @@ import { alertsStore, useAlerts } from '../../state/alerts';
 import { declareFromAlerts } from '../incident/declareFrom';
 import { AlertmanagerUrlForm } from './AlertmanagerUrlForm';
 import { AlertRow } from './AlertRow';
+import { alertsCsv } from './alertsCsv';
+import { CsvButton } from '../../components/CsvButton';
 import '../../components/metrics.css';
 import { UpdatedAgo } from '../../components/UpdatedAgo';
 
@@ -44,6 +46,11 @@ export function AlertsView() {
         )}
         <span className="toolbar-spacer" />
         <UpdatedAgo at={list.updatedAt} />
+        <CsvButton
+          what="alerts"
+          table={() => alertsCsv(data?.groups ?? [])}
+          disabled={!data || data.groups.length === 0}
+        />
         <RefreshButton
           loading={list.status === 'loading'}
           onClick={() => void alertsStore.getState().load()}

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry } from '../../../shared/audit';
 import { LastDataBanner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
@@ -6,9 +6,20 @@ import { ErrorPanel } from '../../components/ErrorPanel';
 import { Icon } from '../../components/Icon';
 import { RefreshButton } from '../../components/RefreshButton';
 import { Table, type Column } from '../../components/Table';
-import { formatTimestamp, summarizeDetails } from '../../format';
+import { CsvButton } from '../../components/CsvButton';
+import { formatTimestamp } from '../../format';
 import { auditStore, useAudit } from '../../state';
 import { AUDIT_PAGE } from '../../state/audit';
+import './audit.css';
+import {
+  auditChoices,
+  auditCsv,
+  detailsLine,
+  filterAudit,
+  isFiltered,
+  NO_AUDIT_FILTER,
+  type AuditFilter,
+} from './auditFilter';
 
 const actions = {
   load: () => auditStore.getState().load(),
@@ -34,6 +45,10 @@ const auditColumns: Column[] = [
 
 export function AuditView() {
   const entries = useAudit((s) => s.entries);
+  const [filter, setFilter] = useState<AuditFilter>(NO_AUDIT_FILTER);
+  const all = entries.data;
+  const shown = useMemo(() => (all ? filterAudit(all, filter) : []), [all, filter]);
+  const filtered = isFiltered(filter);
 
   useEffect(() => {
     void actions.load();
@@ -46,15 +61,17 @@ export function AuditView() {
       <div className="toolbar">
         <VerifyControl />
         <span className="toolbar-spacer" />
-        {entries.data && (
-          <span className="muted tnum">
-            {entries.data.length === AUDIT_PAGE
-              ? `latest ${AUDIT_PAGE} entries`
-              : `${entries.data.length} entries`}
+        {all && (
+          <span className="muted tnum" data-testid="audit-count">
+            {filtered ? `${shown.length} of ` : ''}
+            {all.length === AUDIT_PAGE ? `latest ${AUDIT_PAGE} entries` : `${all.length} entries`}
           </span>
         )}
+        <CsvButton what="audit-log" table={() => auditCsv(shown)} disabled={!all || shown.length === 0} />
         <RefreshButton loading={entries.status === 'loading'} onClick={() => void actions.load()} />
       </div>
+
+      {all && all.length > 0 && <FilterBar entries={all} filter={filter} onChange={setFilter} />}
 
       {entries.data && entries.status === 'error' && entries.error && (
         <LastDataBanner showing="the last loaded entries" error={entries.error} />
@@ -76,7 +93,7 @@ export function AuditView() {
             columns={auditColumns}
             skeletonRows={firstLoad ? 5 : undefined}
           >
-            {(entries.data ?? []).map((e) => (
+            {shown.map((e) => (
               <AuditRow key={e.seq} entry={e} />
             ))}
           </Table>
@@ -84,6 +101,13 @@ export function AuditView() {
             <Empty title="No audited actions yet">
               Every change Firebreak makes (settings saved, actions on the cluster) is recorded here in a
               hash-chained, append-only log.
+            </Empty>
+          )}
+          {all && all.length > 0 && shown.length === 0 && (
+            <Empty title="No entry matches the filter" testId="audit-no-match">
+              <button type="button" className="btn btn-ghost" onClick={() => setFilter(NO_AUDIT_FILTER)}>
+                Clear the filter
+              </button>
             </Empty>
           )}
         </div>
@@ -112,16 +136,89 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
         {entry.result}
       </td>
       <td className="ellipsis mono details" title={JSON.stringify(entry.details, null, 2)}>
-        {actionLine(entry.details) ?? summarizeDetails(entry.details)}
+        {detailsLine(entry)}
       </td>
     </tr>
   );
 }
 
-/** A cluster action's entry reads as its sentence and outcome ("Roll back … · … successfully rolled out"). */
-function actionLine(details: Record<string, unknown>): string | null {
-  if (typeof details.summary !== 'string') return null;
-  return typeof details.message === 'string' ? `${details.summary} · ${details.message}` : details.summary;
+/** Narrow the list by action, target (a model's name, a silence id), result, or any text. */
+function FilterBar({
+  entries,
+  filter,
+  onChange,
+}: {
+  entries: AuditEntry[];
+  filter: AuditFilter;
+  onChange: (f: AuditFilter) => void;
+}) {
+  const set = (patch: Partial<AuditFilter>) => onChange({ ...filter, ...patch });
+  const actionChoices = useMemo(() => auditChoices(entries, 'action'), [entries]);
+  const resultChoices = useMemo(() => auditChoices(entries, 'result'), [entries]);
+  return (
+    <div className="toolbar audit-filter" data-testid="audit-filter">
+      <label className="audit-choice">
+        <span className="muted">Action</span>
+        <select
+          className="input"
+          value={filter.action}
+          onChange={(e) => set({ action: e.target.value })}
+          data-testid="audit-filter-action"
+        >
+          <option value="">any</option>
+          {actionChoices.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="audit-choice">
+        <span className="muted">Result</span>
+        <select
+          className="input"
+          value={filter.result}
+          onChange={(e) => set({ result: e.target.value })}
+          data-testid="audit-filter-result"
+        >
+          <option value="">any</option>
+          {resultChoices.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="filter">
+        <input
+          type="search"
+          placeholder="Model or target"
+          aria-label="Filter by model or target"
+          value={filter.target}
+          onChange={(e) => set({ target: e.target.value })}
+          spellCheck={false}
+          data-testid="audit-filter-target"
+        />
+      </label>
+      <label className="filter">
+        <Icon name="search" />
+        <input
+          type="search"
+          placeholder="Search every field"
+          aria-label="Search the audit log"
+          value={filter.text}
+          onChange={(e) => set({ text: e.target.value })}
+          spellCheck={false}
+          data-testid="audit-filter-text"
+        />
+      </label>
+      {isFiltered(filter) && (
+        <button type="button" className="btn btn-ghost" onClick={() => onChange(NO_AUDIT_FILTER)}>
+          Clear
+        </button>
+      )}
+    </div>
+  );
 }
 
 function VerifyControl() {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ExportResult } from '../../../shared/cost';
 import { Banner } from '../../components/Banner';
+import { downloadFile } from '../../components/download';
 import { Icon } from '../../components/Icon';
 import { useApp } from '../../state';
 import { costStore, exportFailed, useCost } from '../../state/cost';
@@ -33,7 +34,7 @@ export function ReviewActions() {
     }
     const result = await actions().exportReview(format, charts);
     if (result && transportKind !== 'electron')
-      triggerDownload(result.download.fileName, result.download.mediaType, result.download.text);
+      downloadFile(result.download.fileName, result.download.mediaType, result.download.text);
   };
 
   return (
@@ -88,18 +89,6 @@ export function ReviewActions() {
   );
 }
 
-/** Text the browser saves as a file (serve mode): a Blob URL, never HTML. */
-function triggerDownload(fileName: string, mediaType: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: `${mediaType};charset=utf-8` }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** Where the export went, with links to download the files in the browser. */
 export function ExportDone({ result }: { result: ExportResult }) {
   const transportKind = useApp((s) => s.transportKind);
@@ -125,7 +114,7 @@ export function ExportDone({ result }: { result: ExportResult }) {
                 onClick={(e) => {
                   if (png) return;
                   e.preventDefault();
-                  triggerDownload(result.download.fileName, result.download.mediaType, result.download.text);
+                  downloadFile(result.download.fileName, result.download.mediaType, result.download.text);
                 }}
                 data-testid="export-file"
               >

@@ -11,6 +11,8 @@ import { Stat } from '../../components/Stat';
 import { usePolling } from '../../components/usePolling';
 import { useWidth } from '../../components/useWidth';
 import { GPU_WINDOWS, gpuStore, useGpu } from '../../state/gpu';
+import { CsvButton } from '../../components/CsvButton';
+import { gpuCsv } from './gpuCsv';
 import { GroupTable, IdleTable, pct, usd } from './GpuTables';
 import '../../components/metrics.css';
 import { UpdatedAgo } from '../../components/UpdatedAgo';
@@ -51,6 +53,11 @@ export function GpuView() {
         />
         <span className="toolbar-spacer" />
         <UpdatedAgo at={fleet.updatedAt} />
+        <CsvButton
+          what="gpus"
+          table={() => gpuCsv(data?.byNode ?? [], data?.byService ?? [], data?.idle ?? [])}
+          disabled={!data}
+        />
         <RefreshButton
           loading={fleet.status === 'loading'}
           onClick={() => void gpuStore.getState().load(plotWidth)}
