@@ -3,6 +3,7 @@ import type { ModelService } from '../../../shared/models';
 import { Banner, LastDataBanner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
+import { CsvButton } from '../../components/CsvButton';
 import { Icon } from '../../components/Icon';
 import { RefreshButton } from '../../components/RefreshButton';
 import { Table, type Column } from '../../components/Table';
@@ -19,6 +20,7 @@ import { isNotConnected, modelsActions } from './modelsActions';
 import { NotConnected } from '../connections/NotConnected';
 
 import { MetricsBanner, ModelRow } from './ModelRow';
+import { modelsCsv } from './modelsCsv';
 
 interface SortColumn {
   key: ModelSortKey;
@@ -122,6 +124,7 @@ export function ModelsView() {
         </label>
         {models && <Summary models={models} shown={rows.length} ratesKnown={rateKnown} />}
         <span className="toolbar-spacer" />
+        <CsvButton what="models" table={() => modelsCsv(rows)} disabled={rows.length === 0} />
         <RefreshButton
           loading={list.status === 'loading'}
           onClick={() => void modelsActions.refresh()}
