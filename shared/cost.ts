@@ -305,7 +305,7 @@ export const CostRow = z.object({
   namespace: z.string().nullable(),
   team: z.string().nullable(),
   thisMonth: MoneyWire,
-  /** last month's days 1..n where n = days of this month so far: like for like */
+  /** last month over the compared days (see CostReview.comparison): like for like */
   lastMonthToDate: MoneyWire,
   lastMonth: MoneyWire,
   change: MoneyWire,
@@ -413,6 +413,39 @@ export const KeptApart = z.object({
   message: z.string(),
 });
 
+/**
+ * What a review was built from, cheap to read again (`cost.reviewInputs`): when it differs, the review on
+ * screen is out of date and is recomputed, saying what changed.
+ */
+export const ReviewInputs = z.object({
+  /** the context whose model services costs were matched to (null: no cluster connected) */
+  cluster: z.string().nullable(),
+  /** the Prometheus URL (null: none set) */
+  prometheus: z.string().nullable(),
+  /** the cost settings, as saved (compared as text) */
+  costSettings: z.string(),
+  /** FOCUS imports as `id@importedAt`, joined */
+  focusImports: z.string(),
+  priceTableAt: z.string().nullable(),
+  /** the newest cached Cost Explorer answer for the month */
+  costExplorerAt: z.string().nullable(),
+});
+export type ReviewInputs = z.infer<typeof ReviewInputs>;
+
+/** What changed between the inputs of the review on screen and the current ones, in a user's words. */
+export function inputChanges(before: ReviewInputs, after: ReviewInputs): string[] {
+  const out: string[] = [];
+  if (before.cluster !== after.cluster)
+    out.push(after.cluster ? `cluster ${after.cluster} connected` : 'cluster disconnected');
+  if (before.prometheus !== after.prometheus)
+    out.push(after.prometheus ? 'Prometheus set' : 'Prometheus removed');
+  if (before.costSettings !== after.costSettings) out.push('cost settings saved');
+  if (before.focusImports !== after.focusImports) out.push('FOCUS imports changed');
+  if (before.priceTableAt !== after.priceTableAt) out.push('price table edited');
+  if (before.costExplorerAt !== after.costExplorerAt) out.push('Cost Explorer data refreshed');
+  return out;
+}
+
 export const CostReview = z.object({
   month: MonthText,
   period: Period,
@@ -423,9 +456,22 @@ export const CostReview = z.object({
   daysWithCost: z.number().int().min(0),
   /** days of last month with cost from any source (0: nothing to compare with) */
   previousDaysWithCost: z.number().int().min(0),
+  /**
+   * Like for like: day k of this month against day k of last month, only the days both have cost (`days` of
+   * the `of` days so far; 0: no comparison at all); `whole`: a closed month against the whole last month.
+   * Every change and "last month" figure of the review is over these days.
+   */
+  comparison: z.object({
+    days: z.number().int().min(0),
+    of: z.number().int().min(0),
+    whole: z.boolean(),
+    thisMonth: MoneyWire,
+    lastMonth: MoneyWire,
+  }),
   complete: z.boolean(),
   currency: CurrencyCode,
   generatedAt: z.string(),
+  inputs: ReviewInputs,
   sources: z.array(SourceStatus),
   attribution: Attribution,
   totals: z.object({
@@ -439,6 +485,10 @@ export const CostReview = z.object({
     idleGpu: MoneyWire,
     /** GPUs nobody allocated (node GPU cost - allocated GPU cost) */
     unallocatedGpu: MoneyWire,
+    /** the headline: allocated-idle + never-allocated GPU cost (null: utilisation unknown) */
+    idleWaste: MoneyWire.nullable(),
+    /** the headline: unattributed cost besides the never-allocated GPUs (those count under idle waste) */
+    unattributedOther: MoneyWire,
     /** today's cost so far, estimated from the price table (not in the month's totals) */
     todayEstimate: MoneyWire.nullable(),
     costPer1k: MoneyWire.nullable(),
@@ -528,6 +578,8 @@ export const costChannels = {
     output: RefreshResult,
   },
   'cost.review': { input: monthInput, output: CostReview },
+  /** what a review of the month would be built from now (cheap: no Prometheus query, no cluster wait) */
+  'cost.reviewInputs': { input: monthInput, output: ReviewInputs },
   'cost.per1k': { input: z.object({ period: Period }).strict(), output: CostPer1kList },
   /** imports a FOCUS export (CSV, gzip CSV or Parquet) from a path on the machine main runs on */
   'cost.importFocus': {

@@ -34,6 +34,17 @@ export function costService(ctx: ApiContext, options: CostApiOptions = {}): Cost
           }))
         : null;
     },
+    connections: () => {
+      let cluster: string | null = null;
+      try {
+        // started as a review would start it (no wait): a cluster set in Settings is noticed once it answers
+        const conn = ctx.connections.connect(null);
+        if (conn.status().status === 'ready') cluster = conn.context;
+      } catch {
+        // no kubeconfig: no cluster
+      }
+      return { cluster, prometheus: ctx.settings.prometheusConfig()?.url ?? null };
+    },
     awsEnv: awsEnvFrom(process.env),
     exportDir: defaultExportDir(ctx.store.path),
     ...options.overrides,
@@ -86,6 +97,7 @@ export function costHandlers(ctx: ApiContext, options: CostApiOptions = {}): Han
       }
     },
     'cost.review': (input) => cost.review(input.month),
+    'cost.reviewInputs': (input) => cost.reviewInputs(input.month),
     'cost.per1k': (input) => cost.costPer1k(input.period),
     'cost.importFocus': async (input) => {
       const imported = await cost.importFocus(input.path);

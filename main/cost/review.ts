@@ -21,6 +21,7 @@ import {
   type CostSettings,
   type CostSourceKind,
   type DailySeries,
+  type ReviewInputs,
   type SourceStatus,
 } from '../../shared/cost';
 import { AppError } from '../../shared/errors';
@@ -59,6 +60,8 @@ export interface ReviewInput {
   /** today's UTC day number */
   today: number;
   generatedAt: string;
+  /** what it is built from, to notice when that changes (tests and the bench: none) */
+  inputs?: ReviewInputs;
   settings: CostSettings;
   sources: SourceFacts[];
   statuses: SourceStatus[];
@@ -165,14 +168,23 @@ export function matchTarget(
   );
 }
 
-/** A simple detector where Cost Explorer's is not available: a day over its 14-day mean by > max(3 sd, 1 unit). */
+/** Covered days a local baseline needs before a day can be called unusual. */
+const MIN_BASELINE_DAYS = 7;
+
+/**
+ * A simple detector where Cost Explorer's is not available: a day over its 14-day mean by > max(3 sd, 1 unit).
+ * The baseline is the days some source covers (a day with no data is unknown, not $0), at least 7 of them, with
+ * a mean above zero: without one there is nothing to call unusual ("expected $0.00" is no baseline).
+ */
 export function detectAnomalies(
   subjects: ReadonlyArray<{ key: string; cost: readonly bigint[] }>,
   window: ReviewWindow,
   currency: string,
+  covered: readonly boolean[] = [],
 ): CostAnomaly[] {
   const out: CostAnomaly[] = [];
   const BASE = 14;
+  const isCovered = (i: number) => covered[i] ?? true;
   for (const s of subjects) {
     if (!s.key) continue;
     const xs = s.cost.map(unitsToNumber);
@@ -197,12 +209,22 @@ export function detectAnomalies(
       open = null;
     };
     for (let i = BASE; i < xs.length; i++) {
-      const base = xs.slice(i - BASE, i);
-      const mean = base.reduce((a, b) => a + b, 0) / BASE;
-      const sd = Math.sqrt(base.reduce((a, b) => a + (b - mean) ** 2, 0) / (BASE - 1));
+      if (!isCovered(i)) {
+        close();
+        continue;
+      }
+      const base: number[] = [];
+      for (let j = i - BASE; j < i; j++) if (isCovered(j)) base.push(xs[j] as number);
+      if (base.length < MIN_BASELINE_DAYS) {
+        close();
+        continue;
+      }
+      const mean = base.reduce((a, b) => a + b, 0) / base.length;
+      const sd = Math.sqrt(base.reduce((a, b) => a + (b - mean) ** 2, 0) / (base.length - 1));
       const x = xs[i] as number;
       const threshold = Math.max(3 * sd, 1);
-      if (x - mean > threshold) {
+      if (mean <= 0) close();
+      else if (x - mean > threshold) {
         const z = (x - mean) / Math.max(sd, 0.01);
         const score = z / (z + 3);
         if (open) {
@@ -376,7 +398,6 @@ export function assembleReview(input: ReviewInput): CostReview {
   const mTo = w.thisEnd - w.start;
   const lFrom = 0;
   const lTo = w.monthStart - w.start;
-  const ltdTo = w.lastToDateEnd - w.start;
 
   // 1-2. which source gives each day, and the subject x day matrix in the review currency
   const { chosen, subjects, teamDaily, nsDaily, dimDaily, apart } = buildMatrix(
@@ -409,14 +430,38 @@ export function assembleReview(input: ReviewInput): CostReview {
   const money = (units: bigint): MoneyWire => toWire({ units, currency });
   const nullableMoney = (units: bigint | null): MoneyWire | null => (units === null ? null : money(units));
 
+  // like for like: day k of this month against day k of last month, only where both have cost (a day no
+  // source covers is unknown, not $0); a closed month with both months whole compares the whole months
+  const thisLen = mTo - mFrom;
+  const whole =
+    complete &&
+    chosen.slice(mFrom, mTo).every((c) => c !== null) &&
+    chosen.slice(lFrom, lTo).every((c) => c !== null);
+  const pairs: number[] = [];
+  if (!whole)
+    for (let k = 0; k < thisLen && k < lTo - lFrom; k++)
+      if (chosen[mFrom + k] !== null && chosen[lFrom + k] !== null) pairs.push(k);
+  const compared = (xs: readonly bigint[]): { now: bigint; before: bigint } => {
+    if (whole) return { now: sumRange(xs, mFrom, mTo), before: sumRange(xs, lFrom, lTo) };
+    let now = 0n;
+    let before = 0n;
+    for (const k of pairs) {
+      now += xs[mFrom + k] ?? 0n;
+      before += xs[lFrom + k] ?? 0n;
+    }
+    return { now, before };
+  };
+  const comparedDays = whole ? thisLen : pairs.length;
+
   // 4. rows
   const rows: CostRow[] = list.map((s, idx) => {
     const fig = figures[idx]!;
     const target = matchTarget(s.key, settings.attribution, input.targets);
     const thisMonth = fig.cost;
-    const lastToDate = sumRange(s.cost, lFrom, ltdTo);
+    const cmp = compared(s.cost);
+    const lastToDate = cmp.before;
     const lastMonth = sumRange(s.cost, lFrom, lTo);
-    const change = thisMonth - lastToDate;
+    const change = cmp.now - lastToDate;
     const forecast = runRate(s.cost, mFrom, mTo, remaining);
     const budgetText = s.key ? settings.budgets.byModel[s.key] : undefined;
     const budget = budgetText !== undefined ? amountUnits(budgetText) : null;
@@ -463,16 +508,16 @@ export function assembleReview(input: ReviewInput): CostReview {
     [...m.entries()]
       .map(([key, daily]) => {
         const thisMonth = sumRange(daily, mFrom, mTo);
-        const lastToDate = sumRange(daily, lFrom, ltdTo);
+        const cmp = compared(daily);
         const forecast = runRate(daily, mFrom, mTo, remaining);
         const budget = budgets[key] !== undefined ? amountUnits(budgets[key] as string) : null;
         return {
           key,
           thisMonth: money(thisMonth),
-          lastMonthToDate: money(lastToDate),
+          lastMonthToDate: money(cmp.before),
           lastMonth: money(sumRange(daily, lFrom, lTo)),
-          change: money(thisMonth - lastToDate),
-          changeRatio: ratio(thisMonth - lastToDate, lastToDate),
+          change: money(cmp.now - cmp.before),
+          changeRatio: ratio(cmp.now - cmp.before, cmp.before),
           forecast: money(forecast),
           budget: budget === null ? null : money(budget),
           budgetStatus: budgetStatus(thisMonth, forecast, budget),
@@ -490,15 +535,24 @@ export function assembleReview(input: ReviewInput): CostReview {
   for (const s of list)
     for (let i = 0; i < n; i++) totalDaily[i] = (totalDaily[i] as bigint) + (s.cost[i] as bigint);
   const thisMonth = sumRange(totalDaily, mFrom, mTo);
-  const lastToDate = sumRange(totalDaily, lFrom, ltdTo);
+  const totalCmp = compared(totalDaily);
+  const lastToDate = totalCmp.before;
   const unattributed = subjects.get('');
   let measuredCost = 0n;
   let succ = 0;
   let idle = 0n;
+  let idleKnown = false;
+  let idleUnknownGpu = false;
   let gpu = 0n;
   figures.forEach((f) => {
     gpu += f.gpu;
-    idle += f.idle ?? 0n;
+    // the unattributed subject's GPUs are all counted as never allocated: its idle part would count twice
+    if (f.key) {
+      if (f.idle !== null) {
+        idle += f.idle;
+        idleKnown = true;
+      } else if (f.gpu !== 0n) idleUnknownGpu = true;
+    }
     if (f.key && f.successes !== null && f.successes > 0) {
       measuredCost += f.measuredCost;
       succ += f.successes;
@@ -554,7 +608,7 @@ export function assembleReview(input: ReviewInput): CostReview {
     }
   }
   const previousCovered = chosen.slice(lFrom, lTo).filter((c) => c !== null).length;
-  const topMovers = (previousCovered === 0 ? [] : rows)
+  const topMovers = (comparedDays === 0 ? [] : rows)
     .map((r) => ({ r, change: amountUnits(r.change.amount) }))
     .filter((x) => x.change !== 0n)
     .sort((a, b) => compareUnits(abs(b.change), abs(a.change)) || a.r.name.localeCompare(b.r.name))
@@ -566,6 +620,7 @@ export function assembleReview(input: ReviewInput): CostReview {
       list.map((s) => ({ key: s.key, cost: s.cost })),
       w,
       currency,
+      chosen.map((c) => c !== null),
     )
   ).filter((a) => a.end >= dayText(w.start));
   const notes = [...input.notes];
@@ -583,9 +638,13 @@ export function assembleReview(input: ReviewInput): CostReview {
     notes.push(
       `No source has cost for ${dayText(w.start).slice(0, 7)}, so there is nothing to compare with: refresh that month from Cost Explorer, or import its FOCUS export.`,
     );
-  } else if (previousCovered < lTo - lFrom) {
+  } else if (comparedDays === 0) {
     notes.push(
-      `Only ${previousCovered} of the ${lTo - lFrom} days of ${dayText(w.start).slice(0, 7)} have cost: the comparison with last month is partial.`,
+      `The days of ${dayText(w.start).slice(0, 7)} that have cost are not the days of ${month} that have cost, so there is no like-for-like comparison.`,
+    );
+  } else if (!whole && comparedDays < thisLen) {
+    notes.push(
+      `The comparison with last month is partial: over the ${comparedDays} day${comparedDays === 1 ? '' : 's'} both months have cost, of the ${thisLen} day${thisLen === 1 ? '' : 's'} of ${month} so far.`,
     );
   }
   const uncovered = chosen.slice(mFrom, mTo).filter((c) => c === null).length;
@@ -595,6 +654,8 @@ export function assembleReview(input: ReviewInput): CostReview {
     );
 
   const idleTotal = idle;
+  const unallocatedGpu = unattributed ? sumRange(unattributed.gpu, mFrom, mTo) : 0n;
+  const unattributedTotal = unattributed ? sumRange(unattributed.cost, mFrom, mTo) : 0n;
   return {
     month,
     period: { start: dayText(w.monthStart), end: dayText(w.monthEnd) },
@@ -602,21 +663,39 @@ export function assembleReview(input: ReviewInput): CostReview {
     today: dayText(input.today),
     daysWithCost: chosen.slice(mFrom, mTo).filter((c) => c !== null).length,
     previousDaysWithCost: previousCovered,
+    comparison: {
+      days: comparedDays,
+      of: thisLen,
+      whole,
+      thisMonth: money(totalCmp.now),
+      lastMonth: money(totalCmp.before),
+    },
     complete,
     currency,
     generatedAt: input.generatedAt,
+    inputs: input.inputs ?? {
+      cluster: null,
+      prometheus: null,
+      costSettings: JSON.stringify(settings),
+      focusImports: '',
+      priceTableAt: null,
+      costExplorerAt: null,
+    },
     sources: input.statuses,
     attribution: settings.attribution,
     totals: {
       thisMonth: money(thisMonth),
       lastMonthToDate: money(lastToDate),
       lastMonth: money(sumRange(totalDaily, lFrom, lTo)),
-      change: money(thisMonth - lastToDate),
-      changeRatio: ratio(thisMonth - lastToDate, lastToDate),
-      unattributed: money(unattributed ? sumRange(unattributed.cost, mFrom, mTo) : 0n),
+      change: money(totalCmp.now - lastToDate),
+      changeRatio: ratio(totalCmp.now - lastToDate, lastToDate),
+      unattributed: money(unattributedTotal),
       gpu: money(gpu),
       idleGpu: money(idleTotal),
-      unallocatedGpu: money(unattributed ? sumRange(unattributed.gpu, mFrom, mTo) : 0n),
+      unallocatedGpu: money(unallocatedGpu),
+      // the headlines beside "this month" are disjoint: never-allocated GPUs under idle waste only
+      idleWaste: idleKnown || !idleUnknownGpu ? money(idleTotal + unallocatedGpu) : null,
+      unattributedOther: money(unattributedTotal - unallocatedGpu),
       todayEstimate:
         input.todayEstimate && input.todayEstimate.currency === currency ? toWire(input.todayEstimate) : null,
       costPer1k: succ > 0 ? nullableMoney(costPer(measuredCost, succ, 1000)) : null,

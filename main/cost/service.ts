@@ -27,6 +27,7 @@ import {
   type PriceTable,
   type RefreshPlan,
   type RefreshResult,
+  type ReviewInputs,
   type SourceStatus,
 } from '../../shared/cost';
 import type { ModelServerKind } from '../../shared/models';
@@ -83,6 +84,8 @@ export interface CostServiceDeps {
   prometheus: () => PrometheusClient | null;
   /** model services of the connected cluster (null: no cluster, or it did not answer) */
   targets: () => Promise<PodTarget[] | null>;
+  /** the connected cluster's context and the Prometheus URL, read without waiting (a review's inputs) */
+  connections?: () => { cluster: string | null; prometheus: string | null };
   awsEnv: AwsEnv;
   /** where exports are written */
   exportDir: string;
@@ -265,6 +268,36 @@ export class CostService {
 
   // ---------- the review ----------
 
+  /** What a review of `month` is built from now: cheap, so the window can ask often whether it is stale. */
+  reviewInputs(month: string): ReviewInputs {
+    const settings = this.settings();
+    const today = this.today();
+    const conn = this.deps.connections?.() ?? {
+      cluster: null,
+      prometheus: this.deps.prometheus() ? 'configured' : null,
+    };
+    let costExplorerAt: string | null = null;
+    if (settings.aws.enabled) {
+      try {
+        for (const c of describePlan(this.deps.store, planCeCalls(settings, month, today)))
+          if (c.cachedAt && (!costExplorerAt || c.cachedAt > costExplorerAt)) costExplorerAt = c.cachedAt;
+      } catch {
+        // an unreadable cache shows in the review's source status
+      }
+    }
+    return {
+      cluster: conn.cluster,
+      prometheus: conn.prometheus,
+      costSettings: JSON.stringify(settings),
+      focusImports: this.deps.store.cost
+        .focusList()
+        .map((i) => `${i.id}@${toFocusImport(i).importedAt}`)
+        .join(','),
+      priceTableAt: readPriceTable(this.deps.store).updatedAt,
+      costExplorerAt,
+    };
+  }
+
   async review(month: string): Promise<CostReview> {
     const settings = this.settings();
     const nowMs = this.now();
@@ -317,6 +350,8 @@ export class CostService {
       month,
       today,
       generatedAt: new Date(nowMs).toISOString(),
+      // read after gathering: the cluster the review waited for is connected by now
+      inputs: this.reviewInputs(month),
       settings,
       sources: gathered.sources,
       statuses: gathered.statuses,

@@ -13,6 +13,7 @@ import type {
   RefreshPlan,
   RefreshResult,
 } from '../../shared/cost';
+import { inputChanges } from '../../shared/cost';
 import type { AppErrorData } from '../../shared/errors';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
@@ -35,6 +36,8 @@ export interface CostState {
   tab: CostTab;
   month: string;
   review: AsyncState<CostReview>;
+  /** the last time the review was recomputed because its inputs changed, and what changed */
+  recomputed: { what: string[]; at: number } | null;
   /** the refresh being confirmed: its plan (what it will cost) */
   plan: AsyncState<RefreshPlan> & { open: boolean };
   refresh: AsyncState<RefreshResult>;
@@ -51,6 +54,8 @@ export interface CostState {
   setTab(tab: CostTab): void;
   setMonth(month: string): void;
   loadReview(): Promise<void>;
+  /** asks main what the review would be built from now; recomputes it when that changed */
+  checkInputs(): Promise<void>;
   openRefresh(): Promise<void>;
   cancelRefresh(): void;
   confirmRefresh(): Promise<void>;
@@ -73,6 +78,7 @@ export function createCostStore(
     tab: 'review',
     month: utcMonth(clock()),
     review: idle(),
+    recomputed: null,
     plan: { ...idle(), open: false },
     refresh: idle(),
     settings: idle(),
@@ -91,7 +97,14 @@ export function createCostStore(
 
     setMonth(month) {
       if (month === get().month) return;
-      set({ month, review: idle(), plan: { ...idle(), open: false }, refresh: idle(), exporting: idle() });
+      set({
+        month,
+        review: idle(),
+        recomputed: null,
+        plan: { ...idle(), open: false },
+        refresh: idle(),
+        exporting: idle(),
+      });
       void get().loadReview();
     },
 
@@ -101,6 +114,19 @@ export function createCostStore(
       const result = await getTransport().invoke('cost.review', { month });
       if (get().month !== month) return; // the user moved on
       set({ review: settle(result, get().review, clock()) });
+    },
+
+    async checkInputs() {
+      const { review, month } = get();
+      // a review that failed is not retried from here: its error panel has Retry
+      if (!review.data || review.status !== 'ready') return;
+      const result = await getTransport().invoke('cost.reviewInputs', { month });
+      const shown = get().review;
+      if (!result.ok || get().month !== month || !shown.data || shown.status === 'loading') return;
+      const what = inputChanges(shown.data.inputs, result.value);
+      if (what.length === 0) return;
+      set({ recomputed: { what, at: clock() } });
+      await get().loadReview();
     },
 
     async openRefresh() {

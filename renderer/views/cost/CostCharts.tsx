@@ -72,7 +72,7 @@ export function DailyCostChart({ review }: { review: CostReview }) {
     <ChartCard
       name="daily-cost"
       title="Daily cost by model"
-      subtitle={review.currency}
+      subtitle={`${review.currency}, UTC days`}
       option={option}
       empty={
         review.daily.days.length === 0
@@ -119,7 +119,7 @@ export function Per1kChart({ review }: { review: CostReview }) {
     <ChartCard
       name="cost-per-1k"
       title="Cost per 1,000 inferences"
-      subtitle="per day, log scale"
+      subtitle="per UTC day, log scale"
       option={option}
       empty={
         withValues.length === 0

@@ -40,7 +40,7 @@ const groupColumns = (title: string): Column[] => [
 ];
 
 const anomalyColumns: Column[] = [
-  { label: 'Days' },
+  { label: 'Days (UTC)' },
   { label: 'Where' },
   { label: 'Impact', num: true },
   { label: 'Root cause' },
@@ -88,7 +88,7 @@ export function ModelTable({ review }: { review: CostReview }) {
               <td className="num tnum">{money(r.thisMonth)}</td>
               <td className="num tnum muted">{money(r.lastMonthToDate)}</td>
               <td className={`num tnum ${changeTone(r.changeRatio)}`} title={signed(r.change)}>
-                {changeText(r.change, r.changeRatio, review.previousDaysWithCost)}
+                {changeText(r.change, r.changeRatio, review.comparison.days)}
               </td>
               <td className="num tnum">{pct(r.gpuShare, 0)}</td>
               <td

@@ -1,10 +1,10 @@
 import type { CostReview, SourceStatus } from '../../../shared/cost';
-import { addMoney, fromWire, toWire } from '../../../shared/money';
 import { Banner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { Stat } from '../../components/Stat';
 import { useNow } from '../../components/useNow';
+import { usePolling } from '../../components/usePolling';
 import { formatAgo, NONE } from '../../format';
 import { costStore, useCost } from '../../state/cost';
 import { BudgetChart, DailyCostChart, GpuIdleChart, Per1kChart } from './CostCharts';
@@ -13,6 +13,9 @@ import { isZero, money, monthLabel, positive, signed, signedPct, unitCost } from
 import { ExportDone } from './ReviewActions';
 
 const actions = () => costStore.getState();
+
+/** How often the window asks whether the review's inputs changed (a cheap call: no query, no wait). */
+const INPUTS_POLL_MS = 10_000;
 
 /** The month's review, or why it could not be built. */
 export function ReviewTab() {
@@ -78,18 +81,25 @@ function Review({ review }: { review: CostReview }) {
   const status = useCost((s) => s.review.status);
   const error = useCost((s) => s.review.error);
   const exporting = useCost((s) => s.exporting);
+  const recomputed = useCost((s) => s.recomputed);
   const now = useNow(30_000);
+  usePolling(() => void actions().checkInputs(), INPUTS_POLL_MS, [review.month]);
   const t = review.totals;
-  // allocated but idle + never allocated: an exact sum, never through a float
-  const idleWaste = toWire(addMoney(fromWire(t.idleGpu), fromWire(t.unallocatedGpu)));
   const budgetTone =
     review.budget.status === 'over' ? 'critical' : review.budget.status === 'at_risk' ? 'warning' : undefined;
   const noCost = review.daysWithCost === 0 && isZero(t.lastMonth);
+  // no day with cost: every amount of the month is unknown, not $0
+  const known = review.daysWithCost > 0;
+  const cmp = review.comparison;
 
   return (
     <>
       <div className="cost-sources-row">
         <SourceChips sources={review.sources} now={now} />
+        <span className="muted cost-age" title={review.generatedAt} data-testid="cost-age">
+          Computed {formatAgo(Date.parse(review.generatedAt), now)}
+          {recomputed && ` · recomputed: ${recomputed.what.join(', ')}`}
+        </span>
         {t.todayEstimate && (
           <span
             className="muted cost-today"
@@ -130,24 +140,32 @@ function Review({ review }: { review: CostReview }) {
       <div className="stat-row" data-testid="cost-summary">
         <Stat
           label={review.complete ? `${monthLabel(review.month)}` : `${monthLabel(review.month)} so far`}
-          value={money(t.thisMonth, 0)}
+          value={known ? money(t.thisMonth, 0) : NONE}
           title={`${review.daysWithCost} day(s) with cost; ${review.period.start} to ${review.period.end} (UTC, end exclusive)`}
           testId="stat-this-month"
         />
         <Stat
-          label="vs last month, same days"
-          value={review.previousDaysWithCost === 0 ? NONE : `${signed(t.change)} ${signedPct(t.changeRatio)}`}
-          tone={t.changeRatio !== null && t.changeRatio > 0.1 ? 'warning' : undefined}
+          label={
+            cmp.whole || cmp.days === 0
+              ? 'vs last month'
+              : cmp.days < cmp.of
+                ? `vs last month, ${cmp.days} of ${cmp.of} days (partial)`
+                : `vs last month, same ${cmp.days} days`
+          }
+          value={cmp.days === 0 ? NONE : `${signed(t.change)} ${signedPct(t.changeRatio)}`}
+          tone={cmp.days > 0 && t.changeRatio !== null && t.changeRatio > 0.1 ? 'warning' : undefined}
           title={
-            review.previousDaysWithCost === 0
-              ? 'No source has cost for last month'
-              : `Last month to date ${money(t.lastMonthToDate)}; whole last month ${money(t.lastMonth)}`
+            cmp.days === 0
+              ? review.previousDaysWithCost === 0
+                ? 'No source has cost for last month'
+                : 'Last month has cost only on other days than this month: nothing to compare like with like'
+              : `Over the ${cmp.days} day(s) both months have cost: ${money(cmp.thisMonth)} this month, ${money(cmp.lastMonth)} last month; whole last month ${money(t.lastMonth)}`
           }
           testId="stat-change"
         />
         <Stat
           label={`Forecast (${review.forecast.source === 'aws' ? 'Cost Explorer' : review.forecast.source === 'complete' ? 'month closed' : 'run rate'})`}
-          value={money(review.forecast.monthEnd, 0)}
+          value={known ? money(review.forecast.monthEnd, 0) : NONE}
           title={
             review.forecast.low && review.forecast.high
               ? `80% interval ${money(review.forecast.low, 0)} – ${money(review.forecast.high, 0)}`
@@ -173,15 +191,20 @@ function Review({ review }: { review: CostReview }) {
         />
         <Stat
           label="Idle GPU waste"
-          value={money(idleWaste, 0)}
-          tone={positive(idleWaste) ? 'warning' : undefined}
-          title={`Allocated but unused ${money(t.idleGpu)}; never allocated ${money(t.unallocatedGpu)}; all GPU ${money(t.gpu)}`}
+          value={known && t.idleWaste ? money(t.idleWaste, 0) : NONE}
+          tone={t.idleWaste && positive(t.idleWaste) ? 'warning' : undefined}
+          title={
+            t.idleWaste
+              ? `Allocated but unused ${money(t.idleGpu)}; never allocated ${money(t.unallocatedGpu)}; all GPU ${money(t.gpu)}`
+              : `No GPU utilisation (dcgm-exporter) for the models' GPUs: idle share unknown; never allocated ${money(t.unallocatedGpu)}`
+          }
           testId="stat-idle"
         />
         <Stat
-          label="Unattributed"
-          value={money(t.unattributed, 0)}
-          tone={positive(t.unattributed) ? 'warning' : undefined}
+          label="Unattributed, besides GPUs"
+          value={known ? money(t.unattributedOther, 0) : NONE}
+          tone={positive(t.unattributedOther) ? 'warning' : undefined}
+          title={`Cost with no "${review.attribution.key}" value: ${money(t.unattributed)} in all, of which ${money(t.unallocatedGpu)} never-allocated GPUs, counted under Idle GPU waste`}
           testId="stat-unattributed"
         />
       </div>
@@ -199,13 +222,13 @@ function Review({ review }: { review: CostReview }) {
           title="By team"
           rows={review.teams}
           testId="cost-by-team"
-          previousDays={review.previousDaysWithCost}
+          previousDays={review.comparison.days}
         />
         <GroupTable
           title="By namespace"
           rows={review.namespaces}
           testId="cost-by-namespace"
-          previousDays={review.previousDaysWithCost}
+          previousDays={review.comparison.days}
         />
       </div>
       {/* from FOCUS exports' columns; days from another source are a group of their own */}
@@ -216,7 +239,7 @@ function Review({ review }: { review: CostReview }) {
             title={`By ${b.title}`}
             rows={b.rows}
             testId={`cost-by-${b.dimension}`}
-            previousDays={review.previousDaysWithCost}
+            previousDays={review.comparison.days}
           />
         ))}
       </div>

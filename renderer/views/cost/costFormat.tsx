@@ -21,9 +21,9 @@ export const monthLabel = (m: string) =>
 export const positive = (m: MoneyWire) => amountUnits(m.amount) > 0n;
 export const isZero = (m: MoneyWire) => amountUnits(m.amount) === 0n;
 
-/** The change as a percentage; "new" where last month had none; a dash where last month has no data at all. */
-export function changeText(change: MoneyWire, ratio: number | null, previousDays: number): string {
-  if (previousDays === 0) return NONE;
+/** The change as a percentage; "new" where last month had none; a dash where no day can be compared. */
+export function changeText(change: MoneyWire, ratio: number | null, comparedDays: number): string {
+  if (comparedDays === 0) return NONE;
   if (ratio !== null) return signedPct(ratio);
   return change.amount === '0' ? '0' : 'new';
 }
