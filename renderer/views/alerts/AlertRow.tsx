@@ -1,15 +1,31 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alert } from '../../../shared/alerts';
 import { SilenceForm } from './SilenceForm';
 import { EditToggle } from '../../components/EditToggle';
+import { useFromHash } from '../../components/useFromHash';
+
+/** `#/alerts?silence=<fingerprint>` (the palette's "Silence…"): the alert whose silence form opens */
+const silenceParam = (hash: string) => new URLSearchParams(hash.split('?')[1] ?? '').get('silence');
 
 /** One alert: its state, labels and links; Alertmanager's can be silenced from here. */
 export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: boolean }) {
-  const [silencing, setSilencing] = useState(false);
-  const closeForm = useCallback(() => setSilencing(false), []);
+  // null: the user has not opened or closed the form here yet; it follows the palette's ask
+  const [choice, setChoice] = useState<boolean | null>(null);
+  const closeForm = useCallback(() => setChoice(false), []);
+  const asked = useFromHash(silenceParam) === alert.fingerprint;
+  const item = useRef<HTMLLIElement>(null);
+  const silenceable = canSilence && alert.source === 'alertmanager' && alert.state !== 'suppressed';
+  const silencing = choice ?? (asked && silenceable);
+  // once the form is there: bring it into view, ready for the reason
+  useEffect(() => {
+    if (!asked || !silencing) return;
+    item.current?.scrollIntoView({ block: 'center' });
+    item.current?.querySelector<HTMLInputElement>('input[name="comment"]')?.focus();
+  }, [asked, silencing]);
   const labels = Object.entries(alert.labels).filter(([k]) => k !== 'alertname' && k !== 'severity');
   return (
     <li
+      ref={item}
       className={`alert alert-${alert.state}`}
       data-testid="alert"
       data-alertname={alert.name}
@@ -40,10 +56,10 @@ export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: bool
             Runbook
           </a>
         )}
-        {canSilence && alert.source === 'alertmanager' && alert.state !== 'suppressed' && (
+        {silenceable && (
           <EditToggle
             open={silencing}
-            onToggle={() => setSilencing((v) => !v)}
+            onToggle={() => setChoice(!silencing)}
             label="Silence…"
             testId="silence-button"
           />
