@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AlertGroup, AlertList } from '../../../shared/alerts';
+import { FilterInput } from '../../components/FilterInput';
+import { matchesFilter } from '../../components/listFilter';
 import { Banner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
@@ -27,10 +29,19 @@ export function AlertsView() {
     [],
   );
   const data = list.data;
+  const [filter, setFilter] = useState('');
+  const groups = useMemo(() => filterGroups(data?.groups ?? [], filter), [data, filter]);
 
   return (
     <div className="view view-scroll metrics-view" data-testid="alerts-view">
       <div className="toolbar">
+        <FilterInput
+          value={filter}
+          onChange={setFilter}
+          placeholder="Filter by alert, model or label"
+          label="Filter alerts by name, model or label"
+          testId="alerts-filter"
+        />
         {data && (
           <div className="summary" data-testid="alert-counts">
             <span className={`summary-item${data.counts.firing ? ' sev-critical' : ''}`}>
@@ -72,11 +83,37 @@ export function AlertsView() {
           Nothing is firing or pending.
         </Empty>
       )}
-      {data?.groups.map((g) => (
-        <GroupCard key={g.key} group={g} canSilence={data.alertmanager.status === 'ok'} />
-      ))}
+      {data && data.groups.length > 0 && groups.length === 0 && (
+        <Empty title={`No alert matches “${filter}”`} testId="alerts-no-match">
+          <button type="button" className="btn btn-ghost" onClick={() => setFilter('')}>
+            Clear the filter
+          </button>
+        </Empty>
+      )}
+      {data &&
+        groups.map((g) => <GroupCard key={g.key} group={g} canSilence={data.alertmanager.status === 'ok'} />)}
     </div>
   );
+}
+
+/** The groups with the alerts the filter matches (by alert name, group, labels, summary); empty groups go. */
+function filterGroups(groups: readonly AlertGroup[], filter: string): AlertGroup[] {
+  if (!filter.trim()) return [...groups];
+  return groups
+    .map((g) => ({
+      ...g,
+      alerts: g.alerts.filter((a) =>
+        matchesFilter(filter, [
+          g.label,
+          a.name,
+          a.state,
+          a.severity,
+          a.summary,
+          ...Object.entries(a.labels).map(([k, v]) => `${k}=${v}`),
+        ]),
+      ),
+    }))
+    .filter((g) => g.alerts.length > 0);
 }
 
 /** What the last silence came to (the dialog shows it too; this stays after the dialog is closed). */
