@@ -9,6 +9,9 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { appStore, modelsStore } from './state';
 import { AccessScreen } from './views/connections/AccessScreen';
 import './styles.css';
+import './theme.css';
+// the theme is on <html> before the first paint (System follows the OS)
+import './state/theme';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

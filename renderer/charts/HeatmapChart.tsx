@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/gpu';
 import { ChartActions } from './ChartActions';
-import { chartColors, downloadPng, echarts } from './echarts';
+import { chartColors, echarts } from './echarts';
+import { downloadPng, setThemedOption } from './theme';
+import { useTheme } from '../state/theme';
 import { formatTime, heatmapTooltip, rowLabel, visibleOption } from './format';
 
 type Heatmap = GpuFleet['heatmap'];
@@ -22,6 +24,7 @@ export function HeatmapChart({
   const el = useRef<HTMLDivElement>(null);
   const instance = useRef<echarts.ECharts | null>(null);
   const [showQuery, setShowQuery] = useState(false);
+  const theme = useTheme((s) => s.theme);
   const rows = heatmap.rows;
   const height = Math.min(640, Math.max(140, rows.length * 16 + 70));
   // cells arrive as base64 per-mille integers (shared/metrics GpuRow.cells)
@@ -53,7 +56,8 @@ export function HeatmapChart({
     if (!c) return;
     const times = Array.from({ length: heatmap.points }, (_, i) => (heatmap.start + i * heatmap.step) * 1000);
     const multiDay = heatmap.points * heatmap.step > 86400;
-    c.setOption(
+    setThemedOption(
+      c,
       visibleOption({
         animation: false,
         grid: { left: 8, right: 16, top: 30, bottom: 36, containLabel: true },
@@ -124,9 +128,9 @@ export function HeatmapChart({
           },
         ],
       }),
-      { notMerge: true },
+      theme,
     );
-  }, [data, heatmap, rows]);
+  }, [data, heatmap, rows, theme]);
 
   return (
     <section className="chart-card" data-testid="chart-heatmap" aria-label={title}>

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type RangeChart, lttb } from '../../shared/series';
 import { ChartActions } from './ChartActions';
-import { chartColors, downloadPng, echarts, palette } from './echarts';
+import { chartColors, echarts, palette } from './echarts';
+import { downloadPng, setThemedOption } from './theme';
+import { useTheme } from '../state/theme';
 import { formatAxis, formatTime, lineTooltip, visibleOption } from './format';
 
 /**
@@ -28,6 +30,7 @@ export function TimeChart({
   const el = useRef<HTMLDivElement>(null);
   const instance = useRef<echarts.ECharts | null>(null);
   const [showQuery, setShowQuery] = useState(false);
+  const theme = useTheme((s) => s.theme);
 
   const nonFinite = useMemo(
     () => chart.series.reduce((n, s) => n + s.nonFinite.nan + s.nonFinite.posInf + s.nonFinite.negInf, 0),
@@ -59,7 +62,8 @@ export function TimeChart({
     const width = el.current.clientWidth || 600;
     const times = Array.from({ length: chart.points }, (_, i) => (chart.start + i * chart.step) * 1000);
     const unit = chart.unit;
-    c.setOption(
+    setThemedOption(
+      c,
       visibleOption({
         animation: false,
         color: palette,
@@ -170,9 +174,9 @@ export function TimeChart({
           };
         }),
       }),
-      { notMerge: true },
+      theme,
     );
-  }, [chart, markLine, marks]);
+  }, [chart, markLine, marks, theme]);
 
   return (
     <section className="chart-card" data-testid={`chart-${chart.id}`} aria-label={chart.title}>

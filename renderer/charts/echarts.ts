@@ -31,7 +31,7 @@ echarts.use([
 
 export { echarts };
 
-/** The palette (matches styles.css): series colours chosen for a dark panel. */
+/** The palette (matches styles.css): series colours chosen for a dark panel; charts/theme.ts has the light ones. */
 export const palette = [
   '#5b9dff',
   '#e2a93b',
@@ -50,19 +50,3 @@ export const chartColors = {
   panel: '#161a22',
   accent: '#5b9dff',
 };
-
-/** Saves a chart as PNG (a download; in Electron the save dialog). */
-export function downloadPng(chart: echarts.ECharts, title: string): void {
-  const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: chartColors.panel });
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${
-    title
-      .replace(/[^a-z0-9]+/gi, '-')
-      .replace(/^-|-$/g, '')
-      .toLowerCase() || 'chart'
-  }.png`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}

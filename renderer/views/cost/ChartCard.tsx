@@ -5,7 +5,9 @@
  */
 import { useEffect, useRef } from 'react';
 import { formatMoney, formatUnitCost } from '../../../shared/money';
-import { chartColors, downloadPng, echarts } from '../../charts/echarts';
+import { chartColors, echarts } from '../../charts/echarts';
+import { chartPng, downloadPng, themed } from '../../charts/theme';
+import { useTheme } from '../../state/theme';
 import { visibleOption } from '../../charts/format';
 
 /** Charts on screen, by export name: the Markdown export asks each for its PNG. */
@@ -15,7 +17,7 @@ export function chartImages(): Array<{ name: string; title: string; dataUrl: str
   return [...registry.entries()].map(([name, { title, chart }]) => ({
     name,
     title,
-    dataUrl: chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: chartColors.panel }),
+    dataUrl: chartPng(chart, title),
   }));
 }
 
@@ -24,6 +26,7 @@ const enc = (t: string) => echarts.format.encodeHTML(t);
 function useChart(name: string, title: string, option: echarts.EChartsCoreOption | null, height: number) {
   const el = useRef<HTMLDivElement>(null);
   const inst = useRef<echarts.ECharts | null>(null);
+  const theme = useTheme((s) => s.theme);
   useEffect(() => {
     if (!el.current) return;
     const c = echarts.init(el.current, null, { renderer: 'canvas' });
@@ -39,8 +42,9 @@ function useChart(name: string, title: string, option: echarts.EChartsCoreOption
     };
   }, [name, title]);
   useEffect(() => {
-    if (inst.current && option) inst.current.setOption(visibleOption(option), { notMerge: true });
-  }, [option]);
+    if (inst.current && option)
+      inst.current.setOption(themed(visibleOption(option), theme), { notMerge: true });
+  }, [option, theme]);
   return { el, inst, height };
 }
 

@@ -9,6 +9,7 @@ import { settingsActions as actions } from './settingsActions';
 import { KubernetesSection } from './KubernetesSection';
 import { PrometheusSection } from './PrometheusSection';
 import { Form } from '../../components/Form';
+import { AppearanceSection } from './AppearanceSection';
 
 export function SettingsView() {
   const settings = useSettings((s) => s.settings);
@@ -44,6 +45,7 @@ export function SettingsView() {
         <KubernetesSection draft={draft} />
         <ConnectionsPanel />
         <PrometheusSection draft={draft} />
+        <AppearanceSection />
         <SaveBar />
       </Form>
     </div>
