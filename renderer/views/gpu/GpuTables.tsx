@@ -24,14 +24,18 @@ export function GroupTable({
   rows,
   testId,
   linkToHealth,
+  filter,
 }: {
   title: string;
   rows: GpuGroup[];
   testId: string;
   linkToHealth?: boolean;
+  /** the view's filter, when it hides rows */
+  filter?: string;
 }) {
+  const empty = filter?.trim() ? `Nothing matches “${filter}”.` : 'No GPU is held by a pod.';
   return (
-    <PanelCard title={title} testId={testId} empty={rows.length === 0 && 'No GPU is held by a pod.'}>
+    <PanelCard title={title} testId={testId} empty={rows.length === 0 && empty}>
       <Table className="compact" columns={groupColumns(linkToHealth ? 'Model service' : 'Node')}>
         {rows.map((r) => (
           <tr key={r.key} data-testid="group-row" data-key={r.key}>

@@ -1,8 +1,10 @@
-import { useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { HeatmapChart } from '../../charts/HeatmapChart';
 import { TimeChart } from '../../charts/TimeChart';
 import { Banner, LastDataBanner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
+import { FilterInput } from '../../components/FilterInput';
+import { matchesFilter } from '../../components/listFilter';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { RefreshButton } from '../../components/RefreshButton';
 import { Segmented } from '../../components/Segmented';
@@ -16,6 +18,7 @@ import { gpuCsv } from './gpuCsv';
 import { GroupTable, IdleTable, pct, usd } from './GpuTables';
 import '../../components/metrics.css';
 import { UpdatedAgo } from '../../components/UpdatedAgo';
+import { formatTimestamp } from '../../format';
 import { PanelCard } from '../../components/PanelCard';
 
 const THRESHOLDS = [0.05, 0.1, 0.2];
@@ -32,11 +35,31 @@ export function GpuView() {
   usePolling(() => void gpuStore.getState().load(plotWidth), 60_000, [rangeS, threshold, plotWidth]);
 
   const data = fleet.data;
+  const [filter, setFilter] = useState('');
+  // the filter narrows the three tables; the figures above them stay the fleet's
+  const tables = useMemo(
+    () =>
+      data && {
+        idle: data.idle.filter((r) =>
+          matchesFilter(filter, [r.key, r.node, r.modelName, r.namespace, r.pod, r.serviceId]),
+        ),
+        byNode: data.byNode.filter((r) => matchesFilter(filter, [r.key, r.label])),
+        byService: data.byService.filter((r) => matchesFilter(filter, [r.key, r.label])),
+      },
+    [data, filter],
+  );
   const notConfigured = fleet.error?.code === 'NOT_CONFIGURED';
 
   return (
     <div className="view view-scroll metrics-view" data-testid="gpu-view" ref={box}>
       <div className="toolbar">
+        <FilterInput
+          value={filter}
+          onChange={setFilter}
+          placeholder="Filter by node, GPU, model or pod"
+          label="Filter the GPU tables by node, GPU, model or pod"
+          testId="gpu-filter"
+        />
         <Segmented
           label="Window"
           options={GPU_WINDOWS.map((w) => ({ label: w.label, value: w.rangeS }))}
@@ -81,12 +104,12 @@ export function GpuView() {
           title="Prometheus cannot be reached: showing the copy saved on this computer"
           testId="gpu-offline"
         >
-          Fetched {new Date(data.cache.fetchedAt).toLocaleString()}.
+          Fetched {formatTimestamp(data.cache.fetchedAt)}.
         </Banner>
       )}
       {!data && fleet.status === 'loading' && <div className="loading-line">Loading GPU utilisation…</div>}
 
-      {data && (
+      {data && tables && (
         <>
           <div className="stat-row" data-testid="gpu-summary">
             <Stat label="GPUs allocated" value={`${data.fleet.allocated} / ${data.fleet.gpus}`} />
@@ -139,16 +162,23 @@ export function GpuView() {
             }
             testId="idle-list"
             empty={
-              data.idle.length === 0 &&
-              `No allocated GPU was idle over the last ${data.idlePeriodS / 3600} h.`
+              (data.idle.length === 0 &&
+                `No allocated GPU was idle over the last ${data.idlePeriodS / 3600} h.`) ||
+              (tables.idle.length === 0 && `No idle GPU matches “${filter}”.`)
             }
           >
-            <IdleTable rows={data.idle} />
+            <IdleTable rows={tables.idle} />
           </PanelCard>
 
           <div className="two-col">
-            <GroupTable title="By node" rows={data.byNode} testId="by-node" />
-            <GroupTable title="By model service" rows={data.byService} testId="by-service" linkToHealth />
+            <GroupTable title="By node" rows={tables.byNode} testId="by-node" filter={filter} />
+            <GroupTable
+              title="By model service"
+              rows={tables.byService}
+              testId="by-service"
+              filter={filter}
+              linkToHealth
+            />
           </div>
 
           <div className="chart-grid">
