@@ -1,4 +1,5 @@
 import type { ModelServerKind, ModelService } from '../shared/models';
+import { formatDateTime } from './time';
 
 /** Shown wherever a value is unknown (no metrics, no traffic). */
 export const NONE = '—';
@@ -82,15 +83,14 @@ export function formatAgo(thenMs: number, nowMs: number): string {
   return `${Math.floor(h / 24)} d ago`;
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+/** `2025-11-23 13:04:05 UTC` in the zone chosen in the top bar (renderer/time.ts); invalid input as it came. */
+export function formatTimestamp(at: string | number): string {
+  return formatDateTime(at);
+}
 
-/** `2025-11-23 13:04:05` in local time; invalid input is shown as it came. */
-export function formatTimestamp(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(
-    d.getMinutes(),
-  )}:${pad(d.getSeconds())}`;
+/** `13:04:05 UTC`: the time of day alone, with its zone, where the date is plain from the context. */
+export function formatClock(at: string | number): string {
+  return formatDateTime(at, undefined, { date: false });
 }
 
 export interface ImageParts {
@@ -237,7 +237,7 @@ export function healthSummary(
 /** Replicas sort by how many are missing, then by size. */
 const missing = (m: ModelService) => m.replicas.desired - m.replicas.ready;
 
-function sortValue(m: ModelService, key: ModelSortKey): string | number | null {
+export function sortValue(m: ModelService, key: ModelSortKey): string | number | null {
   switch (key) {
     case 'name':
       return m.name.toLowerCase();
@@ -254,7 +254,8 @@ function sortValue(m: ModelService, key: ModelSortKey): string | number | null {
     case 'requestRate':
       return m.requestRate;
     case 'errorRatio':
-      return m.errorRatio;
+      // a drained model keeps its place by how it was while it served, not sunk as "no traffic"
+      return m.errorRatio ?? m.drained?.lastErrorRatio ?? null;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ChartUnit } from '../../shared/series';
 import { visibleText } from '../../shared/visibleText';
+import { formatDateTime, timeZoneStore } from '../time';
 
 export type Escape = (text: string) => string;
 
@@ -43,7 +44,8 @@ function visibleNamed(part: unknown): unknown {
  */
 export function visibleOption<T extends object>(option: T): T {
   const o = option as OptionPart;
-  const out: OptionPart = { ...o };
+  // every chart passes through here: its time axis follows the UTC / local switch too
+  const out: OptionPart = { ...o, useUTC: timeZoneStore.getState().mode === 'utc' };
   for (const key of ['series', 'xAxis', 'yAxis', 'legend', 'title']) {
     if (!(key in o)) continue;
     const part = o[key];
@@ -112,12 +114,13 @@ export function formatAxis(unit: ChartUnit, v: number): string {
   return formatValue(unit, v);
 }
 
+/** Axis labels `13:04` (the chart's header names the zone); tooltips with the date and the zone. */
 export function formatTime(ms: number, withDate = false): string {
-  const d = new Date(ms);
-  const hh = String(d.getHours()).padStart(2, '0');
-  const mm = String(d.getMinutes()).padStart(2, '0');
-  if (!withDate) return `${hh}:${mm}`;
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${hh}:${mm}`;
+  return formatDateTime(
+    ms,
+    undefined,
+    withDate ? { seconds: false } : { date: false, seconds: false, zone: false },
+  );
 }
 
 const SAFE_COLOR = /^(#[0-9a-f]{3,8}|rgba?\([0-9., ]+\))$/i;

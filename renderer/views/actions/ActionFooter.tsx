@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../../format';
+import { formatClock } from '../../format';
 import { confirmBlocker, confirmLabel, type ActionDialog as DialogState } from '../../state/actions';
 import { Icon } from '../../components/Icon';
 
@@ -9,8 +9,7 @@ export function ActionFooter({ dialog }: { dialog: Exclude<DialogState, { phase:
   const expires =
     dialog.phase === 'review' && !dialog.prepared.noop ? (
       <span className="muted ad-expiry" title={dialog.prepared.expiresAt}>
-        Nothing is written until you confirm. Preview valid until{' '}
-        {formatTimestamp(dialog.prepared.expiresAt).slice(11)}.
+        Nothing is written until you confirm. Preview valid until {formatClock(dialog.prepared.expiresAt)}.
       </span>
     ) : null;
   return (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alert } from '../../../shared/alerts';
 import { SilenceForm } from './SilenceForm';
+import { formatTimestamp } from '../../format';
 import { EditToggle } from '../../components/EditToggle';
 import { useFromHash } from '../../components/useFromHash';
 
@@ -41,7 +42,7 @@ export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: bool
         {alert.severity && <span className="alert-sev muted">{alert.severity}</span>}
         {alert.startsAt && (
           <span className="muted" title={alert.startsAt}>
-            since {new Date(alert.startsAt).toLocaleTimeString()}
+            since {formatTimestamp(alert.startsAt)}
           </span>
         )}
         <span className="toolbar-spacer" />

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CaptureGap, TimelineEntry, TimelineSource } from '../../../shared/incident';
-import { formatTimestamp } from '../../format';
+import { formatClock, formatTimestamp } from '../../format';
 import { incidentStore, useIncident } from '../../state';
 import { modelName } from './Changes';
 
@@ -8,7 +8,7 @@ export const ROW_H = 28;
 const OVERSCAN = 10;
 const SOURCES: TimelineSource[] = ['change', 'event', 'alert', 'action', 'note', 'changepoint', 'milestone'];
 
-const time = (iso: string) => formatTimestamp(iso).slice(11);
+const time = (iso: string) => formatClock(iso);
 
 /** The gap that lies between two rows' times, if any: drawn as a break above the later row. */
 function gapBefore(gaps: readonly CaptureGap[], prev: TimelineEntry | undefined, row: TimelineEntry) {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { formatDuration, type Milestone, type WarRoom } from '../../../shared/incident';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { useNow } from '../../components/useNow';
-import { formatTimestamp } from '../../format';
+import { formatClock } from '../../format';
 import { incidentStore, useIncident } from '../../state';
 
 const secondsBetween = (from: string | null, toMs: number) =>
@@ -95,7 +95,7 @@ function MilestoneItem({ m, readonly, atMs }: { m: Milestone; readonly: boolean;
           </span>
         )}
       </div>
-      <div className="inc-milestone-at tnum">{m.at ? formatTimestamp(m.at).slice(11) : 'not yet'}</div>
+      <div className="inc-milestone-at tnum">{m.at ? formatClock(m.at) : 'not yet'}</div>
       <div className="inc-milestone-ev muted" title={m.evidence?.summary}>
         {m.evidence?.summary ?? (m.at ? '' : 'no evidence yet')}
       </div>
