@@ -1,7 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatDuration, type IncidentSummary, type Spread } from '../../../shared/incident';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
+import { FilterInput } from '../../components/FilterInput';
+import { matchesFilter } from '../../components/listFilter';
+import { Table, type Column } from '../../components/Table';
 import { Stat } from '../../components/Stat';
 import { formatTimestamp } from '../../format';
 import { incidentStore, useIncident } from '../../state';
@@ -46,9 +49,23 @@ export function IncidentsView() {
 
   const data = list.data;
   const rec = data?.recorder;
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => {
+    const keep = (r: IncidentSummary) =>
+      matchesFilter(filter, [r.title, r.severity, r.status, r.id, origins[r.origin], ...r.models]);
+    return { open: data?.open.filter(keep) ?? [], past: data?.past.filter(keep) ?? [] };
+  }, [data, filter]);
+  const noMatch = filter.trim() ? `No incident matches “${filter}”.` : null;
   return (
     <div className="view view-scroll incidents" data-testid="incidents-view">
       <div className="toolbar">
+        <FilterInput
+          value={filter}
+          onChange={setFilter}
+          placeholder="Filter by title, model or status"
+          label="Filter incidents by title, model, severity or status"
+          testId="incidents-filter"
+        />
         <button
           type="button"
           className="btn btn-primary"
@@ -106,8 +123,10 @@ export function IncidentsView() {
             <h2 className="section-title">Open</h2>
             {data.open.length === 0 ? (
               <p className="muted">No open incident.</p>
+            ) : shown.open.length === 0 ? (
+              <p className="muted">{noMatch}</p>
             ) : (
-              <IncidentTable rows={data.open} testId="incidents-open" />
+              <IncidentTable rows={shown.open} testId="incidents-open" />
             )}
           </section>
           <section className="panel-card">
@@ -122,8 +141,10 @@ export function IncidentsView() {
             </div>
             {data.past.length === 0 ? (
               <Empty title="No past incidents">Resolved incidents and opened incident files show here.</Empty>
+            ) : shown.past.length === 0 ? (
+              <p className="muted">{noMatch}</p>
             ) : (
-              <IncidentTable rows={data.past} testId="incidents-past" />
+              <IncidentTable rows={shown.past} testId="incidents-past" />
             )}
           </section>
         </>
@@ -148,47 +169,45 @@ const origins: Record<IncidentSummary['origin'], string> = {
   sample: 'sample',
 };
 
+const incidentColumns: Column[] = [
+  { label: 'Incident' },
+  { label: 'Severity' },
+  { label: 'Status' },
+  { label: 'Models' },
+  { label: 'Started' },
+  { label: 'Detect', num: true },
+  { label: 'Mitigate', num: true },
+  { label: 'Resolve', num: true },
+  { label: 'From' },
+];
+
+/** Open or past incidents; a row opens its war room (click its title, or Enter on the row). */
 function IncidentTable({ rows, testId }: { rows: IncidentSummary[]; testId: string }) {
   return (
     <div className="table-wrap inc-table-wrap">
-      <table className="grid compact inc-table" data-testid={testId}>
-        <thead>
-          <tr>
-            <th>Incident</th>
-            <th>Severity</th>
-            <th>Status</th>
-            <th>Models</th>
-            <th>Started</th>
-            <th className="num">Detect</th>
-            <th className="num">Mitigate</th>
-            <th className="num">Resolve</th>
-            <th>From</th>
+      <Table className="compact inc-table" testId={testId} columns={incidentColumns}>
+        {rows.map((r) => (
+          <tr key={r.id} data-testid="incident-row" data-id={r.id}>
+            <td className="ellipsis">
+              <a href={incidentHash(r.id)} title={r.title}>
+                {r.title}
+              </a>
+            </td>
+            <td>
+              <span className={`pill inc-sev inc-sev-${r.severity.toLowerCase()}`}>{r.severity}</span>
+            </td>
+            <td>{r.status}</td>
+            <td className="ellipsis" title={r.models.join(', ')}>
+              {r.models.join(', ')}
+            </td>
+            <td className="tnum">{formatTimestamp(r.startedAt ?? r.declaredAt)}</td>
+            <td className="num tnum">{formatDuration(r.intervals.timeToDetectS)}</td>
+            <td className="num tnum">{formatDuration(r.intervals.timeToMitigateS)}</td>
+            <td className="num tnum">{formatDuration(r.intervals.timeToResolveS)}</td>
+            <td className="muted">{origins[r.origin]}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} data-testid="incident-row" data-id={r.id}>
-              <td className="ellipsis">
-                <a href={incidentHash(r.id)} title={r.title}>
-                  {r.title}
-                </a>
-              </td>
-              <td>
-                <span className={`pill inc-sev inc-sev-${r.severity.toLowerCase()}`}>{r.severity}</span>
-              </td>
-              <td>{r.status}</td>
-              <td className="ellipsis" title={r.models.join(', ')}>
-                {r.models.join(', ')}
-              </td>
-              <td className="tnum">{formatTimestamp(r.startedAt ?? r.declaredAt)}</td>
-              <td className="num tnum">{formatDuration(r.intervals.timeToDetectS)}</td>
-              <td className="num tnum">{formatDuration(r.intervals.timeToMitigateS)}</td>
-              <td className="num tnum">{formatDuration(r.intervals.timeToResolveS)}</td>
-              <td className="muted">{origins[r.origin]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </div>
   );
 }
