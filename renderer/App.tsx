@@ -7,6 +7,7 @@ import { viewFromHash, type ViewName } from './state/app';
 import { appStore, modelsStore, settingsStore, useApp } from './state';
 import { AccessScreen } from './views/connections/AccessScreen';
 import { AlertsView } from './views/alerts/AlertsView';
+import { AlertToasts } from './views/alerts/AlertToasts';
 import { AuditView } from './views/audit/AuditView';
 import { CostView } from './views/cost/CostView';
 import { GpuView } from './views/gpu/GpuView';
@@ -72,6 +73,8 @@ export function App() {
       {/* every write goes through this one dialog, whichever screen asked for it */}
       <ActionDialog />
       <DeclareDialog />
+      {/* the alert list is read on every screen: the Alerts badge, and a toast when a critical one starts */}
+      <AlertToasts />
       {/* Ctrl/Cmd+K, ?, / and g-then-a-letter, wherever the focus is */}
       <KeyboardLayer />
     </div>

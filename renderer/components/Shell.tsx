@@ -5,6 +5,7 @@ import type { AppErrorData } from '../../shared/errors';
 import { isNotConnected, LIVE_INTERVAL_S } from '../state/models';
 import { useApp, useModels, useSettings } from '../state';
 import { contextIndicator, isStale, prometheusIndicator } from '../state/selectors';
+import { AlertsBadge } from './AlertsBadge';
 import { BrandMark, Icon, type IconName } from './Icon';
 import { useNow } from './useNow';
 
@@ -56,6 +57,7 @@ export function NavRail() {
             >
               <Icon name={item.icon} />
               <span>{item.label}</span>
+              {item.view === 'alerts' && <AlertsBadge />}
             </a>
           </li>
         ))}
