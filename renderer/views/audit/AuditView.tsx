@@ -204,6 +204,7 @@ function FilterBar({
         <Icon name="search" />
         <input
           type="search"
+          data-list-filter=""
           placeholder="Search every field"
           aria-label="Search the audit log"
           value={filter.text}
