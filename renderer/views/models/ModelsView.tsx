@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import type { ModelService } from '../../../shared/models';
 import { Banner, LastDataBanner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
@@ -64,21 +64,6 @@ export function ModelsView() {
   const tableColumns = useMemo(() => headerColumns(sort), [sort]);
   const filter = useModels((s) => s.filter);
   const liveError = useModels((s) => s.liveError);
-  const filterRef = useRef<HTMLInputElement>(null);
-
-  // "/" focuses the filter, as in most consoles
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable))
-        return;
-      e.preventDefault();
-      filterRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
 
   const models = list.data?.models;
   const rows = useMemo(
@@ -105,8 +90,8 @@ export function ModelsView() {
         <label className="filter">
           <Icon name="search" />
           <input
-            ref={filterRef}
             type="search"
+            data-list-filter=""
             placeholder="Filter by name or namespace"
             aria-label="Filter model services by name or namespace"
             value={filter}
