@@ -17,7 +17,8 @@ import { FlightRecorder } from '../incident/flightRecorder';
 import { exportIncident, loadIncident, type OpenedIncident } from '../incident/incidentFile';
 import * as incidents from '../incident/incidents';
 import { buildPostmortem, writePostmortem, zipPostmortem } from '../incident/postmortem';
-import type { CaptureFrame, FrameAction, FrameAlert, FrameEvent, FrameSeries } from '../incident/recorder';
+import type { CaptureFrame, FrameAction, FrameAlert, FrameSeries } from '../incident/recorder';
+import { frameEvents } from '../incident/events';
 import type { CapturedObject } from '../incident/changes';
 import { alertsHandlers } from './alerts';
 import type { ApiContext } from './context';
@@ -374,23 +375,9 @@ async function gatherFrame(
   const inv = conn.inventory;
   const objects: CapturedObject[] = [];
   for (const kind of inv.kinds())
-    if (kind !== 'Event') objects.push(...(inv.list(kind) as unknown as CapturedObject[]));
-  const events: FrameEvent[] = inv.list('Event').map((e) => {
-    const last = Date.parse(e.lastSeen ?? e.metadata.creationTimestamp ?? '') || Date.now();
-    const first = Date.parse(e.metadata.creationTimestamp ?? '') || last;
-    return {
-      uid: e.metadata.uid,
-      type: e.type,
-      reason: e.reason,
-      message: e.message,
-      count: e.count,
-      firstMs: Math.min(first, last),
-      lastMs: last,
-      object: `${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}`,
-      namespace: e.involvedObject.namespace,
-      name: e.involvedObject.name,
-    };
-  });
+    if (kind !== 'Event' && kind !== 'EventV1')
+      objects.push(...(inv.list(kind) as unknown as CapturedObject[]));
+  const events = frameEvents([inv.map('Event').values(), inv.map('EventV1').values()], Date.now());
   const services = await modelServicesOrNone(ctx, context);
   const models = services.map((s) => ({
     serviceId: s.id,

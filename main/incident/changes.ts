@@ -14,6 +14,7 @@ export interface CapturedObject {
     namespace?: string;
     uid?: string;
     resourceVersion?: string;
+    creationTimestamp?: string;
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
   };
@@ -31,8 +32,31 @@ export interface ModelKey {
 
 export const objectKey = (o: CapturedObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** Which involved model an object belongs to (null = none of them). */
-export function modelOf(o: CapturedObject, models: readonly ModelKey[]): string | null {
+/** node name -> the model whose pods run there (the first one found), from a capture's pods */
+export type NodeModels = ReadonlyMap<string, string>;
+
+export function nodeModels(
+  objects: Iterable<CapturedObject>,
+  models: readonly ModelKey[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  if (models.length === 0) return out;
+  for (const o of objects) {
+    if (o.kind !== 'Pod') continue;
+    const node = (o.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (!node || out.has(node)) continue;
+    const m = modelOf(o, models);
+    if (m) out.set(node, m);
+  }
+  return out;
+}
+
+/**
+ * Which involved model an object belongs to (null = none of them). A Node belongs to a model whose pods it hosts
+ * (`nodes`, from the same capture): a taint or condition on a node that runs none of them is not their change.
+ */
+export function modelOf(o: CapturedObject, models: readonly ModelKey[], nodes?: NodeModels): string | null {
+  if (o.kind === 'Node') return nodes?.get(o.metadata.name) ?? null;
   const ns = o.metadata.namespace ?? '';
   for (const m of models) {
     if (m.namespace !== ns) continue;
@@ -93,9 +117,45 @@ const FIELDS: Array<{ kind: ChangeKind; path: string; get: Get }> = [
   },
   { kind: 'route', path: 'spec.traffic', get: path('spec', 'traffic') },
   { kind: 'other', path: 'status.phase', get: path('status', 'phase') },
-  { kind: 'node', path: 'spec.taints', get: path('spec', 'taints') },
-  { kind: 'node', path: 'status.conditions', get: path('status', 'conditions') },
+  {
+    kind: 'node',
+    path: 'status.conditions',
+    get: (o) => (o.kind === 'Node' ? undefined : path('status', 'conditions')(o)),
+  },
 ];
+
+interface NodeShape {
+  spec?: { unschedulable?: boolean; taints?: Array<{ key: string; value?: string; effect: string }> };
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
+}
+
+/** A node's changes as a commander reads them: one per condition ("Ready True → False (KubeletNotReady)"), taints. */
+function nodeFields(
+  b: CapturedObject,
+  a: CapturedObject,
+  one: (kind: ChangeKind, p: string, x: unknown, y: unknown) => void,
+) {
+  const nb = b as unknown as NodeShape;
+  const na = a as unknown as NodeShape;
+  const cond = (n: NodeShape) =>
+    new Map(
+      (n.status?.conditions ?? []).map((c) => [c.type, c.reason ? `${c.status} (${c.reason})` : c.status]),
+    );
+  const cb = cond(nb);
+  const ca = cond(na);
+  // Ready first: the one that says whether pods run there at all
+  const types = [...new Set([...cb.keys(), ...ca.keys()])].sort((x, y) =>
+    x === 'Ready' ? -1 : y === 'Ready' ? 1 : x.localeCompare(y),
+  );
+  for (const t of types) one('node', `conditions[${t}]`, cb.get(t), ca.get(t));
+  const taints = (n: NodeShape) =>
+    (n.spec?.taints ?? [])
+      .map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`)
+      .sort()
+      .join(', ') || null;
+  one('node', 'taints', taints(nb), taints(na));
+  one('node', 'unschedulable', nb.spec?.unschedulable ?? false, na.spec?.unschedulable ?? false);
+}
 
 function routeWeights(o: CapturedObject): string | null {
   if (o.kind === 'HTTPRoute') {
@@ -174,6 +234,7 @@ export function fieldChanges(
     );
     one('resources', `${pre}.resources`, x?.resources, y?.resources);
   }
+  if (a.kind === 'Node') nodeFields(b, a, one);
   for (const f of FIELDS) one(f.kind, f.path, f.get(b), f.get(a));
   one('route', 'weights', routeWeights(b), routeWeights(a));
   one('other', 'restarts', restarts(b), restarts(a));
@@ -233,6 +294,10 @@ export function diffObjects(
   const mb = new Map(before.map((o) => [objectKey(o), o]));
   const ma = new Map(after.map((o) => [objectKey(o), o]));
   const out: ObjectChange[] = [];
+  // a node ranks for the models it hosts at either moment (a drained node hosts them only before)
+  let nodes: Map<string, string> | undefined;
+  const nodesOf = () =>
+    (nodes ??= new Map([...nodeModels(after, opts.models), ...nodeModels(before, opts.models)]));
   for (const key of new Set([...mb.keys(), ...ma.keys()])) {
     const b = mb.get(key);
     const a = ma.get(key);
@@ -241,7 +306,7 @@ export function diffObjects(
       continue;
     const obj = (a ?? b)!;
     if (obj.kind === 'Event') continue; // events are their own timeline rows
-    const model = modelOf(obj, opts.models);
+    const model = modelOf(obj, opts.models, obj.kind === 'Node' ? nodesOf() : undefined);
     if (opts.model && model !== opts.model) continue;
     const fields = fieldChanges(b, a);
     if (fields.length === 0) continue;

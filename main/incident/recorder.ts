@@ -11,9 +11,19 @@
  */
 import type { Store, TimelineInput } from '../store';
 import { changePoints } from './changepoints';
-import { fieldChanges, modelOf, objectKey, summarize, type CapturedObject, type ModelKey } from './changes';
+import {
+  fieldChanges,
+  modelOf,
+  nodeModels,
+  objectKey,
+  summarize,
+  type CapturedObject,
+  type ModelKey,
+} from './changes';
 
 export interface FrameEvent {
+  /** the series' identity across both APIs and re-creations (events.ts); the uid when not given */
+  key?: string;
   uid: string;
   type: string;
   reason: string;
@@ -123,6 +133,34 @@ export function actionEntry(a: FrameAction): TimelineInput {
   };
 }
 
+/** How far back a first capture dates creations from: the ring's hour, the pre-roll an incident reads. */
+const CREATED_HORIZON_MS = 60 * 60_000;
+
+/**
+ * When an object was created, if that is the moment it appeared: its creationTimestamp, when it lies after the
+ * previous capture (or, on a first capture, within the last hour) and not ahead of this one (clock skew).
+ * Null for an object that is older (a first capture's old objects; a relist's).
+ */
+function createdAt(o: CapturedObject, atMs: number, prevMs: number | null): number | null {
+  const t = Date.parse(o.metadata.creationTimestamp ?? '');
+  if (!Number.isFinite(t)) return prevMs === null ? null : atMs;
+  const from = prevMs ?? atMs - CREATED_HORIZON_MS;
+  if (t > atMs) return atMs;
+  if (t < from - 60_000) return prevMs === null ? null : atMs;
+  return t;
+}
+
+function createdSummary(key: string, o: CapturedObject): string {
+  if (o.kind !== 'ReplicaSet') return `${key}: created`;
+  const revision = o.metadata.annotations?.['deployment.kubernetes.io/revision'];
+  const containers =
+    (o.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined)?.template
+      ?.spec?.containers ?? [];
+  const images = containers.map((c) => c.image).filter(Boolean);
+  const what = [revision ? `revision ${revision}` : null, ...images].filter(Boolean).join(', ');
+  return `${key}: created${what ? ` (${what})` : ''}`;
+}
+
 export interface IngestResult {
   captureId: number;
   snapshotId: number;
@@ -142,20 +180,46 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
   const first = memory.instances.size === 0;
   const current = new Set(frame.objects);
   const byKey = memory.objects;
+  // which model a node hosts, worked out only when a node changed (it walks every pod)
+  let nodes: Map<string, string> | undefined;
+  const modelFor = (o: CapturedObject) =>
+    modelOf(
+      o,
+      frame.models,
+      o.kind === 'Node' ? (nodes ??= nodeModels(frame.objects, frame.models)) : undefined,
+    );
   for (const after of frame.objects) {
     if (memory.instances.has(after)) continue;
     const key = objectKey(after);
     const before = byKey.get(key);
     byKey.set(key, after);
-    if (first || before === after || !TIMELINE_KINDS.has(after.kind)) continue;
-    if (before && before.metadata.resourceVersion === after.metadata.resourceVersion) continue;
+    if (before === after || !TIMELINE_KINDS.has(after.kind)) continue;
+    if (first || !before) {
+      // a creation, dated by the object itself: a ReplicaSet made before the console was running (a rollout in
+      // the pre-roll) is on the timeline when it happened
+      if (first && after.kind !== 'ReplicaSet') continue;
+      const created = createdAt(after, frame.atMs, first || !prevIso ? null : Date.parse(prevIso));
+      if (created === null) continue;
+      entries.push({
+        key: `change:${key}:created:${after.metadata.uid || after.metadata.resourceVersion || atIso}`,
+        atMs: created,
+        source: 'change',
+        model: modelFor(after),
+        tone: 'info',
+        summary: createdSummary(key, after),
+        object: key,
+        details: { fields: fieldChanges(undefined, after), from: prevIso, to: atIso },
+      });
+      continue;
+    }
+    if (before.metadata.resourceVersion === after.metadata.resourceVersion) continue;
     const fields = fieldChanges(before, after);
     if (fields.length === 0) continue;
     entries.push({
       key: `change:${key}:${after.metadata.resourceVersion ?? atIso}`,
       atMs: frame.atMs,
       source: 'change',
-      model: modelOf(after, frame.models),
+      model: modelFor(after),
       tone: toneOf(fields),
       summary: summarize(key, fields),
       object: key,
@@ -172,7 +236,7 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
       key: `change:${key}:deleted:${before.metadata.resourceVersion ?? ''}`,
       atMs: frame.atMs,
       source: 'change',
-      model: modelOf(before, frame.models),
+      model: modelFor(before),
       tone: 'warning',
       summary: `${key}: deleted`,
       object: key,
@@ -182,7 +246,7 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
 
   for (const e of frame.events) {
     entries.push({
-      key: `event:${e.uid}`,
+      key: `event:${e.key ?? e.uid}`,
       atMs: e.firstMs,
       lastMs: e.lastMs,
       count: e.count,

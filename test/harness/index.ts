@@ -124,7 +124,16 @@ export async function seedKube(
       skipped.add(`${obj.apiVersion} ${obj.kind}`);
     }
   };
-  for (const obj of scenario.kubeObjects()) apply(obj);
+  // the story's clock while it is played: the objects the controllers make (ReplicaSets, pods, their events) carry
+  // the scenario's times, so a revision-2 ReplicaSet is created when the rollout happened, before the errors rose
+  const playAt = (atMs: number) => {
+    const real0 = Date.now();
+    kube.store.now = () => atMs + (Date.now() - real0);
+  };
+  const objects = scenario.kubeObjects();
+  const created = objects.map((o) => Date.parse(o.metadata.creationTimestamp ?? '')).filter(Number.isFinite);
+  playAt(created.length ? Math.min(...created) : scenario.start.getTime());
+  for (const obj of objects) apply(obj);
   const deployments = scenario.workloads.filter((w) => w.kind === 'Deployment');
   const record = async (names: readonly string[]) => {
     for (const w of deployments.filter((x) => names.includes(x.name))) {
@@ -142,9 +151,11 @@ export async function seedKube(
   // revision 1 of every Deployment: record its pods before the history replaces them
   await record(deployments.map((w) => w.name));
   for (const step of scenario.kubeHistory()) {
+    playAt(step.at.getTime());
     for (const obj of step.objects) apply(obj);
     await record(step.objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
   }
+  kube.store.now = Date.now;
   return { podNames, skipped: [...skipped] };
 }
 

@@ -95,9 +95,11 @@ describe('inventory by list+watch', () => {
         'ControllerRevision',
         'Deployment',
         'Event',
+        'EventV1',
         'HTTPRoute',
         'InferenceService',
         'KnativeService',
+        'Node',
         'Pod',
         'ReplicaSet',
         'Rollout',
@@ -120,6 +122,60 @@ describe('inventory by list+watch', () => {
     expect(Number(watches[0]?.query.resourceVersion)).toBeGreaterThan(0);
     // Warning events only, chosen by the server
     expect(kube.requests.find((r) => r.path === '/api/v1/events')?.query.fieldSelector).toBe('type=Warning');
+  });
+
+  it('follows Nodes (trimmed) and Events through events.k8s.io/v1 as well, stamped with the story’s times', async () => {
+    const nodes = inv.list('Node');
+    expect(nodes.map((n) => n.metadata.name).sort()).toEqual(scenario.nodes.map((n) => n.name).sort());
+    const h100 = nodes.find((n) => n.metadata.name === 'gpu-h100-a')!;
+    expect(h100.metadata.labels?.['node.kubernetes.io/instance-type']).toBe('p5.48xlarge');
+    expect(h100.status.allocatableGpus).toBe(8);
+    expect(h100.spec.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
+    expect(JSON.stringify(nodes)).not.toMatch(/InternalIP|providerID|aws:\/\//);
+    // the revision-2 ReplicaSet was made when the scenario's rollout happened, not when the test began
+    const R = scenario.incident.startsAt.getTime();
+    const rs2 = inv
+      .list('ReplicaSet')
+      .find(
+        (r) =>
+          r.metadata.name.startsWith(`${scenario.incident.model}-`) &&
+          r.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2',
+      )!;
+    const created = Date.parse(rs2.metadata.creationTimestamp!);
+    expect(created).toBeGreaterThanOrEqual(R);
+    expect(created).toBeLessThan(R + 60_000);
+    // the deployment controller's Normal ScalingReplicaSet events come through events.k8s.io/v1, at that time
+    const scaled = inv
+      .list('EventV1')
+      .filter(
+        (e) =>
+          e.reason === 'ScalingReplicaSet' &&
+          e.involvedObject.name === scenario.incident.model &&
+          e.message.includes(rs2.metadata.name),
+      );
+    expect(scaled.length).toBeGreaterThan(0);
+    expect(Date.parse(scaled[0]!.firstSeen!)).toBeLessThan(R + 60_000);
+    // a Warning is one stored object, seen through both APIs with the same uid
+    const pod = inv.list('Pod').find((p) => p.metadata.namespace === 'llm')!;
+    kube.store.apply({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${pod.metadata.name}.both`, namespace: 'llm' },
+      involvedObject: { kind: 'Pod', namespace: 'llm', name: pod.metadata.name, uid: pod.metadata.uid },
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      type: 'Warning',
+      count: 3,
+      firstTimestamp: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    });
+    const [a, b] = await eventually('the Warning through both APIs', async () => {
+      const x = inv.map('Event').get(`llm/${pod.metadata.name}.both`);
+      const y = inv.map('EventV1').get(`llm/${pod.metadata.name}.both`);
+      return x && y ? [x, y] : undefined;
+    });
+    expect(b).toEqual(a);
+    expect(b.count).toBe(3);
   });
 
   it('follows ADDED, MODIFIED and DELETED', async () => {

@@ -242,7 +242,7 @@ export class Inventory {
         path: (ns) => listPath(k, version, ns),
         project: k.project,
         fieldSelector: k.fieldSelector,
-        fallbackNamespace: this.opts.namespace ?? null,
+        fallbackNamespace: k.clusterScoped ? null : (this.opts.namespace ?? null),
         pageSize: this.opts.pageSize,
         backoff: this.opts.backoff,
         watchTimeoutS: this.opts.watchTimeoutS,

@@ -1,13 +1,17 @@
 /**
  * The kinds the inventory follows: what a model service is made of (workloads, their ReplicaSets,
- * ControllerRevisions and Pods, Warning events), what routes traffic to it (Services, HTTPRoutes, Istio
- * VirtualServices, KServe and Knative traffic), each with the projection that keeps what Firebreak reads.
+ * ControllerRevisions and Pods, the Nodes they run on, Events), what routes traffic to it (Services, HTTPRoutes,
+ * Istio VirtualServices, KServe and Knative traffic), each with the projection that keeps what Firebreak reads.
+ * Events are followed through both APIs: a role may grant one and not the other, and the recorder merges the two
+ * into one row per event.
  * Custom resources are followed only where discovery (`GET /apis`) says they are served, in the first served
  * version Firebreak knows.
  */
 import {
   projectControllerRevision,
   projectEvent,
+  projectEventV1,
+  projectNode,
   projectHTTPRoute,
   projectPod,
   projectReplicaSet,
@@ -18,6 +22,7 @@ import {
   type ControllerRevision,
   type HTTPRoute,
   type KubeEvent,
+  type Node,
   type Pod,
   type ReplicaSet,
   type Service,
@@ -33,6 +38,9 @@ export interface InventoryObjects {
   ReplicaSet: ReplicaSet;
   ControllerRevision: ControllerRevision;
   Event: KubeEvent;
+  /** the same Events through events.k8s.io/v1 */
+  EventV1: KubeEvent;
+  Node: Node;
   Service: Service;
   Rollout: Workload;
   InferenceService: ServingObject;
@@ -53,6 +61,8 @@ export interface InventoryKind<K extends InventoryKindName = InventoryKindName> 
   optional: boolean;
   /** only what the console reads, chosen by the server (Warning events: Normal ones are most of them) */
   fieldSelector?: string;
+  /** cluster-scoped (Nodes): never listed in a namespace */
+  clusterScoped?: boolean;
   project: (raw: unknown) => InventoryObjects[K] | null;
 }
 
@@ -102,6 +112,24 @@ export const INVENTORY_KINDS = [
     optional: false,
     fieldSelector: 'type=Warning',
     project: projectEvent,
+  }),
+  // every type: the projection keeps Warnings and the few Normal reasons an incident turns on (NORMAL_EVENT_REASONS)
+  kind({
+    name: 'EventV1',
+    group: 'events.k8s.io',
+    versions: ['v1'],
+    plural: 'events',
+    optional: true,
+    project: projectEventV1,
+  }),
+  kind({
+    name: 'Node',
+    group: '',
+    versions: ['v1'],
+    plural: 'nodes',
+    optional: false,
+    clusterScoped: true,
+    project: projectNode,
   }),
   kind({
     name: 'Service',

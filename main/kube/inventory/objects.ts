@@ -196,7 +196,27 @@ export interface KubeEvent {
   count: number;
   /** the latest of series.lastObservedTime, lastTimestamp, eventTime, firstTimestamp, creationTimestamp */
   lastSeen: string | null;
+  /**
+   * when the series began: eventTime, else firstTimestamp, else creationTimestamp. A reporter that finds its event
+   * expired creates it again under the same name with the original time, so this, not creationTimestamp, is its start.
+   */
+  firstSeen: string | null;
   involvedObject: { kind: string; name: string; namespace: string; uid: string };
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+/** A Node: what scheduling and health read; never addresses, provider IDs, images or annotations. */
+export interface Node {
+  kind: 'Node';
+  metadata: Meta;
+  spec: { unschedulable?: boolean; taints?: Taint[] };
+  /** conditions without heartbeat times or messages, so a kubelet's status update every few seconds is no change */
+  status: { conditions?: Condition[]; allocatableGpus: number };
 }
 
 // ---------- field checks ----------
@@ -666,32 +686,68 @@ export function projectService(raw: unknown): Service | null {
   return out;
 }
 
-/** Warning events only (Normal ones say nothing about health, and are most of them). */
-export function projectEvent(raw: unknown): KubeEvent | null {
-  const o = rec(raw);
-  if (o.type !== 'Warning') return null;
+/**
+ * Normal events kept besides every Warning: the ones an incident's story turns on (a rollout scaling ReplicaSets,
+ * an autoscaler, containers killed, pods preempted or evicted by a node's taint, nodes going unready or cordoned,
+ * Argo Rollouts' steps). The many others (Scheduled, Pulling, Pulled, Created, Started, SuccessfulCreate) repeat
+ * what the pods' own watch changes already show, one per container start.
+ */
+export const NORMAL_EVENT_REASONS: ReadonlySet<string> = new Set([
+  'ScalingReplicaSet',
+  'SuccessfulRescale',
+  'Killing',
+  'Preempted',
+  'TaintManagerEviction',
+  'NodeNotReady',
+  'NodeNotSchedulable',
+  'NodeSchedulable',
+  'RemovingNode',
+  'RolloutUpdated',
+  'RolloutPaused',
+  'RolloutResumed',
+  'RolloutAborted',
+  'RolloutCompleted',
+]);
+
+const validTime = (t: string | undefined): t is string => !!t && !Number.isNaN(Date.parse(t));
+
+function eventOf(
+  o: Record<string, unknown>,
+  fields: {
+    involved: unknown;
+    message: unknown;
+    count: unknown;
+    lastTimestamp: unknown;
+    firstTimestamp: unknown;
+  },
+): KubeEvent | null {
+  const type = str(o.type) ?? 'Normal';
+  const reason = str(o.reason) ?? '';
+  if (type !== 'Warning' && !NORMAL_EVENT_REASONS.has(reason)) return null;
   const metadata = meta(o.metadata);
   if (!metadata) return null;
   delete metadata.labels;
-  const inv = rec(o.involvedObject);
+  const inv = rec(fields.involved);
   const series = rec(o.series);
   const seen = [
     str(series.lastObservedTime),
-    str(o.lastTimestamp),
+    str(fields.lastTimestamp),
     str(o.eventTime),
-    str(o.firstTimestamp),
+    str(fields.firstTimestamp),
     metadata.creationTimestamp,
   ]
-    .filter((t): t is string => !!t && !Number.isNaN(Date.parse(t)))
+    .filter(validTime)
     .sort((a, b) => Date.parse(b) - Date.parse(a));
+  const first = [str(o.eventTime), str(fields.firstTimestamp), metadata.creationTimestamp].find(validTime);
   return {
     kind: 'Event',
     metadata,
-    type: 'Warning',
-    reason: str(o.reason) ?? '',
-    message: text(o.message, 500) ?? '',
-    count: Math.max(1, Math.trunc(num(series.count) ?? num(o.count) ?? 1)),
+    type: type === 'Warning' ? 'Warning' : 'Normal',
+    reason,
+    message: text(fields.message, 500) ?? '',
+    count: Math.max(1, Math.trunc(num(series.count) ?? num(fields.count) ?? 1)),
     lastSeen: seen[0] ?? null,
+    firstSeen: first ?? null,
     involvedObject: {
       kind: str(inv.kind) ?? '',
       name: str(inv.name) ?? '',
@@ -699,6 +755,74 @@ export function projectEvent(raw: unknown): KubeEvent | null {
       uid: str(inv.uid) ?? '',
     },
   };
+}
+
+/** core/v1 Events: every Warning, and the Normal ones in NORMAL_EVENT_REASONS. */
+export function projectEvent(raw: unknown): KubeEvent | null {
+  const o = rec(raw);
+  return eventOf(o, {
+    involved: o.involvedObject,
+    message: o.message,
+    count: o.count,
+    lastTimestamp: o.lastTimestamp,
+    firstTimestamp: o.firstTimestamp,
+  });
+}
+
+/** events.k8s.io/v1 Events (regarding, note, deprecated* for what core/v1 calls involvedObject, message, count …). */
+export function projectEventV1(raw: unknown): KubeEvent | null {
+  const o = rec(raw);
+  return eventOf(o, {
+    involved: o.regarding,
+    message: o.note,
+    count: o.deprecatedCount,
+    lastTimestamp: o.deprecatedLastTimestamp,
+    firstTimestamp: o.deprecatedFirstTimestamp,
+  });
+}
+
+/** Node labels worth keeping: what the node is (instance type, GPU product and count) and where. */
+const NODE_LABELS = [
+  'node.kubernetes.io/instance-type',
+  'beta.kubernetes.io/instance-type',
+  'nvidia.com/gpu.product',
+  'nvidia.com/gpu.count',
+  'topology.kubernetes.io/zone',
+];
+
+export function projectNode(raw: unknown): Node | null {
+  const o = rec(raw);
+  const metadata = meta(o.metadata, { namespaced: false });
+  if (!metadata) return null;
+  if (metadata.labels) {
+    const keep: Labels = {};
+    for (const k of NODE_LABELS) if (metadata.labels[k] !== undefined) keep[k] = metadata.labels[k];
+    if (Object.keys(keep).length) metadata.labels = keep;
+    else delete metadata.labels;
+  }
+  delete metadata.ownerReferences;
+  const spec = rec(o.spec);
+  const status = rec(o.status);
+  const out: Node = { kind: 'Node', metadata, spec: {}, status: { allocatableGpus: 0 } };
+  put(out.spec, 'unschedulable', bool(spec.unschedulable));
+  if (Array.isArray(spec.taints)) {
+    const taints: Taint[] = [];
+    for (const t of spec.taints) {
+      if (!isRecord(t)) continue;
+      const key = str(t.key);
+      const effect = str(t.effect);
+      if (!key || !effect) continue;
+      const taint: Taint = { key, effect };
+      put(taint, 'value', text(t.value, 200));
+      taints.push(taint);
+    }
+    if (taints.length) out.spec.taints = taints;
+  }
+  put(out.status, 'conditions', conditions(status.conditions));
+  const allocatable = rec(status.allocatable);
+  for (const k in allocatable)
+    if (GPU_RESOURCE.test(k)) out.status.allocatableGpus += quantity(allocatable[k]);
+  return out;
 }
 
 /** The object key an informer stores an object under (also for DELETED events of objects it did not keep). */

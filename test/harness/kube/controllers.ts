@@ -273,7 +273,7 @@ export class Controllers {
 
   private event(involved: Obj, reason: string, message: string, component: string, type = 'Normal'): void {
     const ns: string = involved.metadata.namespace ?? 'default';
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     const dedupe = `${involved.metadata.uid}|${reason}|${message}`;
     const existingName = this.recentEvents.get(dedupe);
     const existing = existingName ? this.store.get(this.EVENT, ns, existingName) : undefined;
@@ -281,7 +281,7 @@ export class Controllers {
       this.update(this.EVENT, { ...existing, count: (existing.count ?? 1) + 1, lastTimestamp: now });
       return;
     }
-    const stamp = (BigInt(Date.now()) * 1_000_000n + BigInt(this.eventSeq++)).toString(16);
+    const stamp = (BigInt(this.store.now()) * 1_000_000n + BigInt(this.eventSeq++)).toString(16);
     const name = `${involved.metadata.name}.${stamp}`;
     this.store.create(
       this.EVENT,
@@ -326,7 +326,7 @@ export class Controllers {
   ): Obj {
     const spec: Obj = { ...clone(template.spec ?? {}), ...extraSpec, nodeName: NODE_NAME };
     defaultPodSpec(spec);
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     const n = this.podIp++;
     const ip = `10.244.${(n >> 8) & 255}.${n & 255}`;
     const containers: Obj[] = spec.containers ?? [];
@@ -424,7 +424,7 @@ export class Controllers {
   private makeReady(ns: string, name: string): void {
     const p = this.store.get(this.POD, ns, name);
     if (!p || p.metadata.deletionTimestamp || (podIsReady(p) && p.status?.conditions?.length)) return;
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     const containers: Obj[] = p.spec?.containers ?? [];
     const byName = new Map<string, Obj>(
       ((p.status?.containerStatuses ?? []) as Obj[]).map((c) => [c.name, c]),
@@ -540,7 +540,7 @@ export class Controllers {
     const ready = sum((rs) => rs.status?.readyReplicas ?? 0);
     const available = sum((rs) => rs.status?.availableReplicas ?? 0);
     const totalSpec = sum((rs) => rs.spec?.replicas ?? 0);
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     let conds: Obj[] = (d.status?.conditions ?? []) as Obj[];
     conds = setCondition(
       conds,
@@ -1041,7 +1041,7 @@ export class Controllers {
       }
     }
     const gen = r.metadata.generation ?? 1;
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     const oldParents: Obj[] = r.status?.parents ?? [];
     const parents = ((r.spec?.parentRefs ?? []) as Obj[]).map((ref, i) => {
       const old = oldParents[i];
@@ -1094,7 +1094,7 @@ export class Controllers {
     if (!s) return;
     const gen = s.metadata.generation ?? 1;
     const latest: string = s.status?.latestReadyRevisionName ?? `${name}-00001`;
-    const now = nowIso();
+    const now = nowIso(this.store.now());
     const spec: Obj[] = s.spec?.traffic?.length ? s.spec.traffic : [{ latestRevision: true, percent: 100 }];
     const traffic = spec.map((t) => ({
       ...(t.tag ? { tag: t.tag } : {}),

@@ -29,6 +29,11 @@ export interface ResourceDef {
   qualified: string;
   /** served but never stored (SelfSubjectAccessReview) */
   virtual: boolean;
+  /**
+   * another API's view of objects stored as `<apiVersion>|<kind>` (events.k8s.io/v1 Events are core/v1 Events,
+   * converted on the way out), read-only here
+   */
+  viewOf: string | null;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -47,6 +52,7 @@ interface DefInput {
   custom?: boolean;
   generation?: boolean;
   virtual?: boolean;
+  viewOf?: string;
 }
 
 function def(d: DefInput): ResourceDef {
@@ -70,6 +76,7 @@ function def(d: DefInput): ResourceDef {
     generation: d.generation ?? custom,
     qualified: d.group ? `${d.resource}.${d.group}` : d.resource,
     virtual: d.virtual ?? false,
+    viewOf: d.viewOf ?? null,
   };
 }
 
@@ -100,6 +107,24 @@ export const RESOURCES: ResourceDef[] = [
     status: true,
   }),
   def({ group: '', version: 'v1', resource: 'events', kind: 'Event', shortNames: ['ev'] }),
+  def({
+    group: '',
+    version: 'v1',
+    resource: 'nodes',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    status: true,
+  }),
+  def({
+    group: 'events.k8s.io',
+    version: 'v1',
+    resource: 'events',
+    kind: 'Event',
+    shortNames: ['ev'],
+    verbs: ['get', 'list', 'watch'],
+    viewOf: 'v1|Event',
+  }),
   def({
     group: '',
     version: 'v1',
@@ -221,7 +246,8 @@ export const RESOURCES: ResourceDef[] = [
 const byApiVersionKind = new Map<string, ResourceDef>();
 const byGroupVersionResource = new Map<string, ResourceDef>();
 for (const r of RESOURCES) {
-  byApiVersionKind.set(`${r.apiVersion}|${r.kind}`, r);
+  // a view is never what an object is stored or loaded as
+  if (!r.viewOf) byApiVersionKind.set(`${r.apiVersion}|${r.kind}`, r);
   byGroupVersionResource.set(`${r.apiVersion}|${r.resource}`, r);
 }
 
@@ -231,6 +257,11 @@ export function defForKind(apiVersion: string, kind: string): ResourceDef | unde
 
 export function defForResource(apiVersion: string, resource: string): ResourceDef | undefined {
   return byGroupVersionResource.get(`${apiVersion}|${resource}`);
+}
+
+/** The def an object of `def` is stored under (itself, unless `def` is another API's view of it). */
+export function storageDef(def: ResourceDef): ResourceDef {
+  return def.viewOf ? byApiVersionKind.get(def.viewOf)! : def;
 }
 
 export const CORE = (kind: string): ResourceDef => defForKind('v1', kind)!;
@@ -312,7 +343,7 @@ export function apiResourceListDoc(apiVersion: string): object | undefined {
 /** `/openapi/v3`: the group-version index kubectl reads before a create or apply */
 export function openApiV3Root(): object {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  const gvs = new Set(RESOURCES.filter((r) => !r.virtual).map((r) => r.apiVersion));
+  const gvs = new Set(RESOURCES.filter((r) => !r.virtual && !r.viewOf).map((r) => r.apiVersion));
   for (const gv of gvs) {
     const p = gv === 'v1' ? 'api/v1' : `apis/${gv}`;
     paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=sandbox-${gv.replace(/[^a-z0-9]/g, '')}` };
@@ -327,7 +358,7 @@ export function openApiV3Root(): object {
 export function openApiV3GroupVersion(path: string): object | undefined {
   const gv = path === 'api/v1' ? 'v1' : path.startsWith('apis/') ? path.slice('apis/'.length) : undefined;
   if (!gv) return undefined;
-  const defs = RESOURCES.filter((r) => r.apiVersion === gv && !r.virtual);
+  const defs = RESOURCES.filter((r) => r.apiVersion === gv && !r.virtual && !r.viewOf);
   if (!defs.length) return undefined;
   const paths: Record<string, object> = {};
   for (const r of defs) {

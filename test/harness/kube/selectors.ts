@@ -126,6 +126,19 @@ const KIND_FIELDS: Record<string, string[]> = {
   ],
   Namespace: ['status.phase'],
   ReplicaSet: ['status.replicas'],
+  'events.k8s.io|Event': [
+    'regarding.kind',
+    'regarding.namespace',
+    'regarding.name',
+    'regarding.uid',
+    'regarding.apiVersion',
+    'regarding.resourceVersion',
+    'regarding.fieldPath',
+    'reason',
+    'reportingController',
+    'type',
+  ],
+  Node: ['spec.unschedulable'],
 };
 
 function fieldValue(o: Obj, path: string): string {
@@ -149,7 +162,7 @@ export function fieldMatcher(s: string | undefined, def: ResourceDef): Matcher |
           ? (KIND_FIELDS[def.kind] ?? [])
           : def.kind === 'ReplicaSet'
             ? KIND_FIELDS.ReplicaSet!
-            : []),
+            : (KIND_FIELDS[`${def.group}|${def.kind}`] ?? [])),
       ];
   const reqs: { path: string; neq: boolean; value: string }[] = [];
   for (const part of splitTopLevel(s)) {

@@ -19,6 +19,7 @@ import {
   apiVersionsDoc,
   defForKind,
   defForResource,
+  storageDef,
   openApiV3GroupVersion,
   openApiV3Root,
   type ResourceDef,
@@ -29,6 +30,7 @@ import { fieldsFromBody } from './strategy';
 import { decodeProtobufObject, isProtobuf } from './proto';
 import { partialMetadata, tableOf } from './tables';
 import { selfSignedCertificate } from './tls';
+import { coreEventToV1 } from './eventsV1';
 import type {
   AccessRule,
   KubeApiServerOptions,
@@ -77,6 +79,8 @@ export interface KubeApiServer {
     apply(obj: KubeObject): KubeObject;
     delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
     onChange(cb: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void): () => void;
+    /** the clock objects are stamped from (a seed sets it to the story's times, then back to Date.now) */
+    now: () => number;
   };
   setAccessRules(rules: AccessRule[]): void;
   /** every request except discovery, for tests that compare what a client sent */
@@ -354,6 +358,11 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
 
   // ---- list and watch ----
 
+  /** stored entries as `def` shows them (another API's view converts each one) */
+  function viewOf(def: ResourceDef): (e: Entry) => Entry {
+    return def.viewOf ? (e) => ({ obj: coreEventToV1(e.obj) }) : (e) => e;
+  }
+
   function matcherFor(def: ResourceDef, query: Record<string, string>): Matcher {
     const lm = labelMatcher(query.labelSelector);
     const fm = fieldMatcher(query.fieldSelector, def);
@@ -370,6 +379,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   ): void {
     const { def, namespace } = r;
     const match = matcherFor(def, query);
+    const asView = viewOf(def);
     const hasSelector = !!(query.labelSelector?.trim() || query.fieldSelector?.trim());
     const rvParam = query.resourceVersion;
     if (rvParam && rvParam !== '0') {
@@ -395,7 +405,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     let lastKey = '';
     let more = false;
     let remaining = 0;
-    store.scan(def, namespace, start, (e, key) => {
+    store.scan(storageDef(def), namespace, start, (stored, key) => {
+      const e = asView(stored);
       if (limit > 0 && items.length >= limit) {
         if (!hasSelector) {
           remaining++;
@@ -466,6 +477,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   ): void {
     const { def, namespace } = r;
     const match = matcherFor(def, query);
+    const asView = viewOf(def);
+    const stored = storageDef(def);
     const table = wantsTable(req.headers.accept);
     const bookmarks = query.allowWatchBookmarks === 'true' || query.allowWatchBookmarks === '1';
     const sendInitial = query.sendInitialEvents === 'true';
@@ -510,12 +523,14 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         ended = true;
         if (timeout) clearTimeout(timeout);
         watches.delete(w);
-        store.watchers.get(def)?.delete(sw);
+        store.watchers.get(stored)?.delete(sw);
         res.end();
       },
     };
-    const deliver = (type: WatchEventType, entry: Entry, prev: Obj | undefined): void => {
+    const deliver = (type: WatchEventType, storedEntry: Entry, storedPrev: Obj | undefined): void => {
       if (ended) return;
+      const entry = asView(storedEntry);
+      const prev = storedPrev && def.viewOf ? coreEventToV1(storedPrev) : storedPrev;
       const now = type !== 'DELETED' && match(entry.obj);
       const before = prev !== undefined && match(prev);
       let out: WatchEventType | undefined;
@@ -526,11 +541,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       else if (before) out = 'DELETED';
       if (out) res.write(line(out, entry.obj, entry));
     };
-    const sw: StoreWatcher = { def, namespace, onEvent: deliver };
+    const sw: StoreWatcher = { def: stored, namespace, onEvent: deliver };
 
     if (from === undefined || sendInitial) {
       const chunks: string[] = [];
-      store.scan(def, namespace, undefined, (e) => {
+      store.scan(stored, namespace, undefined, (storedEntry) => {
+        const e = asView(storedEntry);
         if (match(e.obj)) chunks.push(line('ADDED', e.obj, e));
         if (chunks.length >= 500) res.write(chunks.splice(0).join(''));
         return true;
@@ -557,13 +573,13 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         return;
       }
       for (const ev of store.eventsSince(from)) {
-        if (ev.def !== def) continue;
+        if (ev.def !== stored) continue;
         if (namespace !== undefined && ev.entry.obj.metadata.namespace !== namespace) continue;
         deliver(ev.type, ev.entry, ev.prev);
       }
     }
-    let set = store.watchers.get(def);
-    if (!set) store.watchers.set(def, (set = new Set()));
+    let set = store.watchers.get(stored);
+    if (!set) store.watchers.set(stored, (set = new Set()));
     set.add(sw);
     watches.add(w);
     const timeoutSeconds = query.timeoutSeconds ? Number(query.timeoutSeconds) : 0;
@@ -761,8 +777,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
 
     switch (verb) {
       case 'get': {
-        const e = store.getEntry(def, namespace, name!);
-        if (!e) throw errors.notFound(def, name!);
+        const found = store.getEntry(storageDef(def), namespace, name!);
+        if (!found) throw errors.notFound(def, name!);
+        const e = viewOf(def)(found);
         if (subresource === 'scale') {
           send(res, rec, 200, JSON.stringify(scaleOf(def, e.obj)));
           return;
@@ -1174,6 +1191,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       return abs;
     },
     store: {
+      get now() {
+        return store.now;
+      },
+      set now(clock: () => number) {
+        store.now = clock;
+      },
       list(apiVersion, kind, namespace) {
         return store.list(defOrThrow(apiVersion, kind), namespace).map(toKube);
       },

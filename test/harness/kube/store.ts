@@ -114,6 +114,11 @@ function sameForNoop(a: Obj, b: Obj): boolean {
 
 export class Store {
   rv = 0;
+  /**
+   * The clock timestamps are stamped from (creationTimestamp, event and condition times). A seed sets it to the
+   * scenario's own times while it plays the story, so objects carry when things happened, not when the test began.
+   */
+  now: () => number = Date.now;
   /** resourceVersions at or below this are compacted: watches and lists from them answer 410 */
   compactedRv = 0;
   /** every event with rv > historyFloor is in history */
@@ -210,7 +215,7 @@ export class Store {
   /** load objects without events or controllers; returns the defs seen */
   load(objects: Obj[]): Set<ResourceDef> {
     const seen = new Set<ResourceDef>();
-    const now = nowIso();
+    const now = nowIso(this.now());
     const namespaces = new Set<string>();
     const nsDef = CORE('Namespace');
     for (const input of objects) {
@@ -244,7 +249,7 @@ export class Store {
     return seen;
   }
 
-  loadNamespace(ns: string, now = nowIso()): void {
+  loadNamespace(ns: string, now = nowIso(this.now())): void {
     const def = CORE('Namespace');
     const obj: Obj = {
       apiVersion: 'v1',
@@ -348,7 +353,7 @@ export class Store {
       throw errors.alreadyExists(def, meta.name);
     delete meta.resourceVersion;
     if (!ctx.harness || !meta.uid) meta.uid = this.rng.uuid();
-    if (!ctx.harness || !meta.creationTimestamp) meta.creationTimestamp = nowIso();
+    if (!ctx.harness || !meta.creationTimestamp) meta.creationTimestamp = nowIso(this.now());
     delete meta.deletionTimestamp;
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
@@ -379,7 +384,7 @@ export class Store {
         ctx.manager,
         ctx.operation ?? 'Update',
         def.apiVersion,
-        nowIso(),
+        nowIso(this.now()),
         ctx.fields ?? {},
         ctx.subresource,
       );
@@ -465,7 +470,7 @@ export class Store {
         ctx.manager,
         ctx.operation ?? 'Update',
         def.apiVersion,
-        nowIso(),
+        nowIso(this.now()),
         ctx.fields ?? {},
         ctx.subresource,
       );

@@ -99,9 +99,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 let isoSecond = -1;
 let isoText = '';
-/** RFC 3339 with seconds, as metav1.Time serialises */
-export function nowIso(): string {
-  const now = Date.now();
+/** RFC 3339 with seconds, as metav1.Time serialises (`now`: the store's clock, which a seed may set back) */
+export function nowIso(now = Date.now()): string {
   const sec = Math.floor(now / 1000);
   if (sec !== isoSecond) {
     isoSecond = sec;
