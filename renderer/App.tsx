@@ -5,6 +5,7 @@ import { ActionDialog } from './views/actions/ActionDialog';
 import { NavRail, StatusBar, TopBar, viewTitles } from './components/Shell';
 import { viewFromHash, type ViewName } from './state/app';
 import { appStore, modelsStore, settingsStore, useApp } from './state';
+import { useTimeZone } from './time';
 import { AccessScreen } from './views/connections/AccessScreen';
 import { AlertsView } from './views/alerts/AlertsView';
 import { AlertToasts } from './views/alerts/AlertToasts';
@@ -35,6 +36,8 @@ const screens: Record<ViewName, () => React.JSX.Element> = {
 export function App() {
   const view = useApp((s) => s.view);
   const refused = useApp((s) => s.refused);
+  // a UTC / local switch redraws every screen (their times come from renderer/time.ts)
+  useTimeZone();
 
   useEffect(() => {
     void appStore.getState().loadInfo();

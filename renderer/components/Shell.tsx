@@ -7,6 +7,7 @@ import { useApp, useModels, useSettings } from '../state';
 import { contextIndicator, isStale, prometheusIndicator } from '../state/selectors';
 import { AlertsBadge } from './AlertsBadge';
 import { BrandMark, Icon, type IconName } from './Icon';
+import { TimeZoneSwitch } from './TimeZoneSwitch';
 import { useNow } from './useNow';
 
 const nav: Array<{ view: ViewName; label: string; icon: IconName }> = [
@@ -178,6 +179,7 @@ export function TopBar() {
             …
           </Chip>
         )}
+        <TimeZoneSwitch />
         <span className="chip chip-plain" data-testid="transport-chip" title={transportTitle(transportKind)}>
           <Icon name={transportKind === 'electron' ? 'desktop' : 'browser'} />
           <span className="chip-value">{transportKind === 'electron' ? 'Desktop' : 'Browser'}</span>

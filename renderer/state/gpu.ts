@@ -15,10 +15,12 @@ export const GPU_WINDOWS = [
 
 export interface GpuState {
   rangeS: number;
+  /** the window's end, ms (null: now, moving); an absolute range from the picker or a link */
+  end: number | null;
   idleThreshold: number;
   fleet: AsyncState<GpuFleet>;
   load(widthPx: number): Promise<void>;
-  setRange(rangeS: number): void;
+  setRange(rangeS: number, end?: number | null): void;
   setIdleThreshold(t: number): void;
 }
 
@@ -35,19 +37,21 @@ export function createGpuStore(
     );
     return {
       rangeS: 6 * 3600,
+      end: null,
       idleThreshold: 0.1,
       fleet: idle(),
       load: (widthPx) =>
         load(() =>
           transport().invoke('metrics.gpuFleet', {
             rangeS: get().rangeS,
+            ...(get().end !== null ? { end: get().end! } : {}),
             widthPx: queryWidth(widthPx),
             idleThreshold: get().idleThreshold,
             idlePeriodS: 3600,
           }),
         ),
-      setRange(rangeS) {
-        set({ rangeS });
+      setRange(rangeS, end = null) {
+        set({ rangeS, end });
       },
       setIdleThreshold(idleThreshold) {
         set({ idleThreshold });

@@ -23,6 +23,8 @@ export const HEALTH_WINDOWS = [
 
 export interface HealthState {
   rangeS: number;
+  /** the window's end, ms (null: now, moving); an absolute range from the picker or a link */
+  end: number | null;
   health: AsyncState<ModelHealth>;
   /** which model the loaded health is for */
   healthFor: string | null;
@@ -31,7 +33,7 @@ export interface HealthState {
   saveError?: AppErrorData;
   load(service: ServiceRef, widthPx: number): Promise<void>;
   loadOverview(services: ServiceRef[]): Promise<void>;
-  setRange(rangeS: number): void;
+  setRange(rangeS: number, end?: number | null): void;
   saveSlo(service: ServiceRef, slo: Slo | null): Promise<boolean>;
   saveOverride(service: ServiceRef, override: CatalogueOverride | null): Promise<CatalogueEntryView | null>;
 }
@@ -55,6 +57,7 @@ export function createHealthStore(
     );
     return {
       rangeS: 3 * 3600,
+      end: null,
       health: idle(),
       healthFor: null,
       overview: idle(),
@@ -67,6 +70,7 @@ export function createHealthStore(
           transport().invoke('metrics.modelHealth', {
             service,
             rangeS: get().rangeS,
+            ...(get().end !== null ? { end: get().end! } : {}),
             widthPx: queryWidth(widthPx),
           }),
         );
@@ -75,8 +79,8 @@ export function createHealthStore(
         if (services.length === 0) return;
         await loadOverview(() => transport().invoke('metrics.modelOverview', { services }));
       },
-      setRange(rangeS) {
-        set({ rangeS });
+      setRange(rangeS, end = null) {
+        set({ rangeS, end });
       },
       async saveSlo(service, slo) {
         set({ saving: true, saveError: undefined });

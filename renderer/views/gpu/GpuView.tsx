@@ -8,6 +8,8 @@ import { matchesFilter } from '../../components/listFilter';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { RefreshButton } from '../../components/RefreshButton';
 import { Segmented } from '../../components/Segmented';
+import { TimeRangePicker } from '../../components/TimeRangePicker';
+import { useRangeInHash } from '../../components/useFromHash';
 import { NoPrometheusBanner } from '../../components/PrometheusBanners';
 import { Stat } from '../../components/Stat';
 import { usePolling } from '../../components/usePolling';
@@ -26,13 +28,17 @@ const THRESHOLDS = [0.05, 0.1, 0.2];
 export function GpuView() {
   const fleet = useGpu((s) => s.fleet);
   const rangeS = useGpu((s) => s.rangeS);
+  const end = useGpu((s) => s.end);
+  const range = useMemo(() => ({ rangeS, end }), [rangeS, end]);
+  // the range is in the URL: a link reopens the fleet on the same moments
+  useRangeInHash(range, (r) => gpuStore.getState().setRange(r.rangeS, r.end));
   const threshold = useGpu((s) => s.idleThreshold);
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box, 1100);
   // the heatmap's plot is the card minus the row labels: at most one column per pixel
   const plotWidth = Math.max(100, width - 260);
 
-  usePolling(() => void gpuStore.getState().load(plotWidth), 60_000, [rangeS, threshold, plotWidth]);
+  usePolling(() => void gpuStore.getState().load(plotWidth), 60_000, [rangeS, end, threshold, plotWidth]);
 
   const data = fleet.data;
   const [filter, setFilter] = useState('');
@@ -60,11 +66,10 @@ export function GpuView() {
           label="Filter the GPU tables by node, GPU, model or pod"
           testId="gpu-filter"
         />
-        <Segmented
-          label="Window"
-          options={GPU_WINDOWS.map((w) => ({ label: w.label, value: w.rangeS }))}
-          value={rangeS}
-          onChange={(v) => gpuStore.getState().setRange(v)}
+        <TimeRangePicker
+          windows={GPU_WINDOWS}
+          value={range}
+          onChange={(r) => gpuStore.getState().setRange(r.rangeS, r.end)}
           testId="gpu-window"
         />
         <Segmented

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import type { ModelHealth } from '../../../shared/health';
 import type { ModelServerKind, ServiceRef } from '../../../shared/models';
 import { TimeChart } from '../../charts/TimeChart';
@@ -7,7 +7,8 @@ import { Banner, LastDataBanner } from '../../components/Banner';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { NoPrometheusBanner } from '../../components/PrometheusBanners';
 import { RefreshButton } from '../../components/RefreshButton';
-import { Segmented } from '../../components/Segmented';
+import { TimeRangePicker } from '../../components/TimeRangePicker';
+import { useRangeInHash } from '../../components/useFromHash';
 import { Stat } from '../../components/Stat';
 import { usePolling } from '../../components/usePolling';
 import { useWidth } from '../../components/useWidth';
@@ -22,12 +23,17 @@ export function HealthDetail({ service, name }: { service: ServiceRef; name: str
   const health = useHealth((s) => s.health);
   const healthFor = useHealth((s) => s.healthFor);
   const rangeS = useHealth((s) => s.rangeS);
+  const end = useHealth((s) => s.end);
+  const range = useMemo(() => ({ rangeS, end }), [rangeS, end]);
+  // the range is in the URL (with the model): a link reopens these charts on the same moments
+  useRangeInHash(range, (r) => healthStore.getState().setRange(r.rangeS, r.end));
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box, 1000);
   const chartWidth = Math.max(200, Math.floor(width / 2) - 80);
   usePolling(() => void healthStore.getState().load(service, chartWidth), 30_000, [
     service.id,
     rangeS,
+    end,
     chartWidth,
   ]);
 
@@ -47,11 +53,10 @@ export function HealthDetail({ service, name }: { service: ServiceRef; name: str
           {serverLabel((data?.catalogue.used ?? service.serverKind) as ModelServerKind)}
         </span>
         <span className="toolbar-spacer" />
-        <Segmented
-          label="Window"
-          options={HEALTH_WINDOWS.map((w) => ({ label: w.label, value: w.rangeS }))}
-          value={rangeS}
-          onChange={(v) => healthStore.getState().setRange(v)}
+        <TimeRangePicker
+          windows={HEALTH_WINDOWS}
+          value={range}
+          onChange={(r) => healthStore.getState().setRange(r.rangeS, r.end)}
           testId="health-window"
         />
         {data && <UpdatedAgo at={health.updatedAt} />}
