@@ -42,6 +42,8 @@ export const errorCodes = [
   'AWS_THROTTLED',
   'COST_EXPLORER_ERROR',
   'FOCUS_INVALID',
+  // a call that ran out of its time budget (shared/deadlines.ts)
+  'DEADLINE_EXCEEDED',
   'INTERNAL',
 ] as const;
 

@@ -11,6 +11,7 @@ import {
   type StreamEvent,
   type StreamParsedParams,
 } from '../../shared/contract';
+import { channelDeadlineMs, deadlineError } from '../../shared/deadlines';
 import { AppError, toAppErrorData, type Result } from '../../shared/errors';
 import type { Dispatcher, StreamMessage } from '../../shared/transport';
 
@@ -39,6 +40,8 @@ export interface DispatcherOptions {
   /** Parse every output against its schema too (on in tests and dev: catches a handler breaking the contract). */
   checkOutputs?: boolean;
   onError?: (channel: string, err: unknown) => void;
+  /** each channel's time budget (default: shared/deadlines.ts; tests shorten it) */
+  deadlineMs?: (channel: Channel) => number;
 }
 
 /**
@@ -51,7 +54,7 @@ export function createDispatcher(
   streamHandlers: StreamHandlers,
   options: DispatcherOptions = {},
 ): Dispatcher {
-  const { checkOutputs = false, onError } = options;
+  const { checkOutputs = false, onError, deadlineMs = channelDeadlineMs } = options;
 
   return {
     async invoke(channel: string, rawInput: unknown): Promise<Result<unknown>> {
@@ -62,7 +65,7 @@ export function createDispatcher(
         const spec = channels[channel];
         const input = parseInput(spec.input, rawInput ?? {});
         const handler = handlers[channel] as (i: unknown) => unknown;
-        const value = await handler(input);
+        const value = await withinDeadline(channel, deadlineMs(channel), () => handler(input));
         return { ok: true, value: checkOutputs ? spec.output.parse(value) : value };
       } catch (err) {
         onError?.(channel, err);
@@ -112,6 +115,22 @@ export function createDispatcher(
       };
     },
   };
+}
+
+/**
+ * The handler's answer, or a typed error once the channel's budget is spent: a handler stuck on a source that
+ * never answers must not hold its caller (the handler's own work ends on its own timeouts).
+ */
+async function withinDeadline<T>(channel: Channel, ms: number, run: () => T | Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(deadlineError(`"${channel}"`, ms, { channel })), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function parseInput(schema: z.ZodType, raw: unknown): unknown {

@@ -125,7 +125,9 @@ export class HttpEndpoint {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    if (signal.aborted) throw this.abortError(timeout.aborted, timeoutMs);
+    // a caller's deadline (AbortSignal.timeout) is a timeout too, so the copy saved is served as for ours
+    const timedOut = () => timeout.aborted || isTimeoutReason(opts.signal?.reason);
+    if (signal.aborted) throw this.abortError(timedOut(), timeout.aborted ? timeoutMs : null);
 
     const basePath = this.base.pathname.replace(/\/+$/, '');
     const qs = opts.query?.toString() ?? '';
@@ -176,7 +178,7 @@ export class HttpEndpoint {
       };
       const onAbort = () => {
         req.destroy();
-        fail(this.abortError(timeout.aborted, timeoutMs));
+        fail(this.abortError(timedOut(), timeout.aborted ? timeoutMs : null));
       };
       const req = lib.request(
         {
@@ -219,7 +221,7 @@ export class HttpEndpoint {
       );
       signal.addEventListener('abort', onAbort, { once: true });
       req.on('error', (err) => {
-        if (signal.aborted) return fail(this.abortError(timeout.aborted, timeoutMs));
+        if (signal.aborted) return fail(this.abortError(timedOut(), timeout.aborted ? timeoutMs : null));
         fail(this.networkError(err));
       });
       if (opts.body !== undefined) req.end(opts.body);
@@ -234,11 +236,14 @@ export class HttpEndpoint {
       : 'ALERTMANAGER_ERROR';
   }
 
-  abortError(timedOut: boolean, timeoutMs: number): AppError {
+  /** `timeoutMs` null: the caller's overall deadline ran out, not this request's own timeout */
+  abortError(timedOut: boolean, timeoutMs: number | null): AppError {
     if (timedOut) {
       return new AppError(
         this.code('TIMEOUT'),
-        `${this.config.service} at ${this.baseText} did not answer within ${formatSeconds(timeoutMs)}.`,
+        timeoutMs === null
+          ? `${this.config.service} at ${this.baseText} did not answer in time.`
+          : `${this.config.service} at ${this.baseText} did not answer within ${formatSeconds(timeoutMs)}.`,
         `${this.config.service} may be overloaded, or the query too heavy; retry, or narrow the time range.`,
         { timedOut: true },
       );
@@ -278,6 +283,13 @@ export class HttpEndpoint {
       { status },
     );
   }
+}
+
+/** An AbortSignal.timeout's reason (a DOMException named TimeoutError). */
+function isTimeoutReason(reason: unknown): boolean {
+  return (
+    typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError'
+  );
 }
 
 function formatSeconds(ms: number): string {

@@ -1,8 +1,9 @@
 import type { Result } from '../../shared/errors';
 import type { StreamMessage, Transport } from '../../shared/transport';
-import type { Stream } from '../../shared/contract';
+import type { Channel, Stream } from '../../shared/contract';
 import type { FirebreakBridge, PreloadBridge } from '../../shared/ipc';
-import { clientError, isResult, isStreamMessage } from './result';
+import { clientDeadlineMs } from '../../shared/deadlines';
+import { answerWithin, clientError, isResult, isStreamMessage, lateAnswer } from './result';
 
 declare global {
   interface Window {
@@ -19,27 +20,39 @@ const mainProcessGone = () =>
   );
 
 /** The Electron transport: the preload bridge, with the same typed results as every other transport. */
-export function createIpcTransport(bridge: FirebreakBridge): Transport {
+export function createIpcTransport(
+  bridge: FirebreakBridge,
+  deadlineMs: (channel: Channel) => number = clientDeadlineMs,
+): Transport {
+  const ask = async (channel: Channel, input: unknown): Promise<Result<never>> => {
+    let answer: unknown;
+    try {
+      answer = await bridge.invoke(channel, input ?? {});
+    } catch {
+      return { ok: false, error: mainProcessGone() };
+    }
+    if (!isResult(answer)) {
+      return {
+        ok: false,
+        error: clientError(
+          'INTERNAL',
+          `The main process answered "${channel}" with something that is not a result`,
+          'The console and its main process are from different versions; restart Firebreak.',
+        ),
+      };
+    }
+    return answer as Result<never>;
+  };
   return {
     kind: 'electron',
-    async invoke(channel, input) {
-      let answer: unknown;
-      try {
-        answer = await bridge.invoke(channel, input ?? {});
-      } catch {
-        return { ok: false, error: mainProcessGone() };
-      }
-      if (!isResult(answer)) {
-        return {
-          ok: false,
-          error: clientError(
-            'INTERNAL',
-            `The main process answered "${channel}" with something that is not a result`,
-            'The console and its main process are from different versions; restart Firebreak.',
-          ),
-        };
-      }
-      return answer as Result<never>;
+    invoke(channel, input) {
+      const ms = deadlineMs(channel);
+      // IPC cannot be cancelled: a late answer is dropped, the view gets the typed error and its Retry
+      return answerWithin(
+        ms,
+        () => ask(channel, input),
+        () => lateAnswer('The Firebreak main process', channel, ms),
+      );
     },
     subscribe<S extends Stream>(stream: S, params: unknown, onMessage: (message: StreamMessage<S>) => void) {
       try {

@@ -44,3 +44,36 @@ export function isStreamMessage(
   if (value.type === 'error') return isAppErrorData(value.error);
   return false;
 }
+
+/**
+ * `run`'s answer, or a typed error once `ms` have passed: the console's own request to its main process or
+ * server must not hang a view either (a stuck main, a half-open socket). `run` gets a signal to stop its work.
+ */
+export async function answerWithin<T>(
+  ms: number,
+  run: (signal: AbortSignal) => Promise<Result<T>>,
+  late: () => AppErrorData,
+): Promise<Result<T>> {
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<Result<T>>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve({ ok: false, error: late() });
+    }, ms);
+  });
+  try {
+    return await Promise.race([run(abort.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function lateAnswer(what: string, channel: string, ms: number): AppErrorData {
+  return clientError(
+    'DEADLINE_EXCEEDED',
+    `${what} did not answer "${channel}" within ${Math.round(ms / 1000)} s`,
+    'Retry. If it keeps happening, the source behind this view may be hung: the status bar names it.',
+    { channel, deadlineMs: ms },
+  );
+}

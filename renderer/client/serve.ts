@@ -1,7 +1,8 @@
-import type { Stream } from '../../shared/contract';
+import type { Channel, Stream } from '../../shared/contract';
+import { clientDeadlineMs } from '../../shared/deadlines';
 import type { AppErrorData, Result } from '../../shared/errors';
 import type { StreamMessage, Transport } from '../../shared/transport';
-import { clientError, isResult, isStreamMessage } from './result';
+import { answerWithin, clientError, isResult, isStreamMessage, lateAnswer } from './result';
 
 /** The part of the browser's WebSocket this transport uses (tests pass a fake). */
 export interface SocketLike {
@@ -23,6 +24,7 @@ export type FetchLike = (
     body: string;
     cache?: 'no-store';
     credentials?: 'omit';
+    signal?: AbortSignal;
   },
 ) => Promise<{ status: number; json(): Promise<unknown> }>;
 
@@ -39,6 +41,8 @@ export interface ServeTransportOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** close the shared socket after this long without subscriptions */
   idleCloseMs?: number;
+  /** how long a call may take before it is answered with a typed error (default: shared/deadlines.ts) */
+  deadlineMs?: (channel: Channel) => number;
 }
 
 export interface ServeTransport extends Transport {
@@ -95,6 +99,7 @@ export function createServeTransport(options: ServeTransportOptions): ServeTrans
   const initialDelay = options.reconnect?.initialDelayMs ?? 500;
   const maxDelay = options.reconnect?.maxDelayMs ?? 15_000;
   const idleCloseMs = options.idleCloseMs ?? 10_000;
+  const deadlineMs = options.deadlineMs ?? clientDeadlineMs;
 
   const base = new URL(options.baseUrl);
   const streamUrl = new URL('api/stream', base);
@@ -200,27 +205,35 @@ export function createServeTransport(options: ServeTransportOptions): ServeTrans
   return {
     kind: 'serve',
 
-    async invoke(channel, input) {
-      let response: { status: number; json(): Promise<unknown> };
-      try {
-        response = await fetchImpl(new URL(`api/${channel}`, base).toString(), {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${options.token}` },
-          body: JSON.stringify(input ?? {}),
-          cache: 'no-store',
-          credentials: 'omit',
-        });
-      } catch {
-        return { ok: false, error: serverUnreachable() };
-      }
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch {
-        return { ok: false, error: badAnswer(channel, response.status) };
-      }
-      if (!isResult(body)) return { ok: false, error: badAnswer(channel, response.status) };
-      return body as Result<never>;
+    invoke(channel, input) {
+      const ms = deadlineMs(channel);
+      return answerWithin(
+        ms,
+        async (signal) => {
+          let response: { status: number; json(): Promise<unknown> };
+          try {
+            response = await fetchImpl(new URL(`api/${channel}`, base).toString(), {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${options.token}` },
+              body: JSON.stringify(input ?? {}),
+              cache: 'no-store',
+              credentials: 'omit',
+              signal,
+            });
+          } catch {
+            return { ok: false, error: serverUnreachable() };
+          }
+          let body: unknown;
+          try {
+            body = await response.json();
+          } catch {
+            return { ok: false, error: badAnswer(channel, response.status) };
+          }
+          if (!isResult(body)) return { ok: false, error: badAnswer(channel, response.status) };
+          return body as Result<never>;
+        },
+        () => lateAnswer('The Firebreak server', channel, ms),
+      );
     },
 
     subscribe<S extends Stream>(stream: S, params: unknown, onMessage: (message: StreamMessage<S>) => void) {
