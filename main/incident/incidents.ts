@@ -474,6 +474,38 @@ function objectsAt(store: Store, atMs: number): { objects: CapturedObject[]; at:
   return { objects, at: new Date(cap.atMs).toISOString() };
 }
 
+/** war room reads, per store: the capture's workloads and routes of the involved models, a few captures */
+const named = new WeakMap<Store, Map<string, CapturedObject[]>>();
+
+/**
+ * The objects the war room shows at a moment: each involved model's workload and the HTTPRoutes of its namespace.
+ * Only those are decoded (a capture of a large cluster holds tens of thousands), so a seek stays fast.
+ */
+function warRoomObjectsAt(
+  store: Store,
+  rec: IncidentRecord,
+  atMs: number,
+): { objects: CapturedObject[]; at: string | null } {
+  const cap = store.incidents.captureAt(atMs);
+  if (!cap || cap.snapshotId === null) return { objects: [], at: null };
+  const wanted = modelKeys(rec).flatMap((m) => {
+    const p = parseServiceId(m.serviceId);
+    return [
+      { kind: p.kind, namespace: p.namespace, name: p.name },
+      { kind: 'HTTPRoute', namespace: p.namespace },
+    ];
+  });
+  let cache = named.get(store);
+  if (!cache) named.set(store, (cache = new Map()));
+  const key = `${cap.snapshotId}:${JSON.stringify(wanted)}`;
+  let objects = cache.get(key);
+  if (objects) cache.delete(key);
+  else objects = store.snapshots.objectsNamed<CapturedObject>(cap.snapshotId, wanted);
+  cache.set(key, objects);
+  if (cache.size > 64) cache.delete(cache.keys().next().value!);
+  return { objects, at: new Date(cap.atMs).toISOString() };
+}
+
 export function diffMoments(
   store: Store,
   rec: IncidentRecord,
@@ -615,7 +647,7 @@ export function warRoom(
         : null;
     })
     .filter((s): s is NonNullable<typeof s> => s !== null && involved(rec, s.model));
-  const { objects, at: capturedAt } = objectsAt(store, atMs);
+  const { objects, at: capturedAt } = warRoomObjectsAt(store, rec, atMs);
   const tiles: WarRoomTile[] = [];
   const roles = rec.models.flatMap((m) => [
     { id: m.serviceId, role: 'involved' as const },

@@ -217,6 +217,18 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE focus_costs ADD COLUMN sub_account      TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 7,
+    description: 'replay: objects named by kind/namespace/name, the timeline by source',
+    sql: `
+      -- ref: 'kind/namespace/name' of a Kubernetes object ('' for anything else; NULL = stored before this
+      -- migration), so a replay seek decodes the few objects the war room shows instead of a whole capture
+      ALTER TABLE objects ADD COLUMN ref TEXT;
+      CREATE INDEX objects_by_ref ON objects (ref);
+      -- the war room reads alerts, actions and notes out of a window holding tens of thousands of changes
+      CREATE INDEX timeline_by_source ON timeline (source, at_ms);
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -46,6 +46,58 @@ export interface ObjectStoreInternals extends ObjectStore {
   byIds<T>(ids: readonly number[]): T[];
   /** The hashes of these row ids, in the order given. */
   hashesOf(ids: readonly number[]): string[];
+  /**
+   * The row ids of every stored version of the objects named, and the highest id stored without a name (before
+   * migration 7: 0 when there is none), below which the caller cannot rely on the names.
+   */
+  namedIds(wanted: readonly ObjectRef[]): { ids: Set<number>; unnamedUpTo: number };
+  /**
+   * The objects with these row ids re-packed through `transform` (e.g. dropping secrets) for an incident file;
+   * indexOf[i] is where ids[i] went (objects the transform made equal are packed once).
+   */
+  repack(
+    ids: readonly number[],
+    transform: (obj: unknown) => unknown,
+  ): { packed: PackedObjects; indexOf: number[] };
+  /** Inserts packed objects as they are into an empty store: object i gets row id i + 1. */
+  importPacked(p: PackedObjects): void;
+}
+
+/** A Kubernetes object by kind and namespace ('' when cluster-scoped), and name (omitted: all of that kind there). */
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name?: string;
+}
+
+/** Objects as the store keeps them, detached from a store: packs as they are, and where each object lies. */
+export interface PackedObjects {
+  packs: Array<{ codec: string; rawBytes: number; data: Buffer }>;
+  /** 32 bytes per object */
+  hashes: Buffer;
+  pack: number[];
+  offset: number[];
+  length: number[];
+  ref: string[];
+}
+
+/** 'kind/namespace/name' of a Kubernetes object, '' for anything else. */
+export function refOf(obj: unknown): string {
+  if (typeof obj !== 'object' || obj === null) return '';
+  const { kind, metadata } = obj as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  if (typeof kind !== 'string' || typeof metadata !== 'object' || metadata === null) return '';
+  const { name, namespace } = metadata;
+  if (typeof name !== 'string') return '';
+  return `${kind}/${typeof namespace === 'string' ? namespace : ''}/${name}`;
+}
+
+/** Whether a ref ('kind/namespace/name') is one of the wanted objects. */
+export function refMatches(ref: string, wanted: readonly ObjectRef[]): boolean {
+  return wanted.some((w) =>
+    w.name !== undefined
+      ? ref === `${w.kind}/${w.namespace}/${w.name}`
+      : ref.startsWith(`${w.kind}/${w.namespace}/`),
+  );
 }
 
 export const PACK_CODEC = 'brotli';
@@ -71,6 +123,7 @@ interface Remembered {
 
 interface PendingObject {
   hash: string;
+  ref: string;
   offset: number;
   length: number;
   /** positions in the caller's list that hold this object */
@@ -101,11 +154,27 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
   const insertPack = db.prepare<[string, number, Buffer]>(
     'INSERT INTO object_packs (codec, raw_bytes, data) VALUES (?, ?, ?)',
   );
-  const insertObject = db.prepare<[Buffer, number, number, number]>(
-    'INSERT INTO objects (hash, pack_id, byte_offset, byte_length) VALUES (?, ?, ?, ?)',
+  const insertObject = db.prepare<[Buffer, number, number, number, string]>(
+    'INSERT INTO objects (hash, pack_id, byte_offset, byte_length, ref) VALUES (?, ?, ?, ?, ?)',
   );
-  const selectPack = db.prepare<[number], { codec: string; data: Buffer }>(
-    'SELECT codec, data FROM object_packs WHERE id = ?',
+  const insertPackAs = db.prepare<[number, string, number, Buffer]>(
+    'INSERT INTO object_packs (id, codec, raw_bytes, data) VALUES (?, ?, ?, ?)',
+  );
+  const insertObjectAs = db.prepare<[number, Buffer, number, number, number, string]>(
+    'INSERT INTO objects (id, hash, pack_id, byte_offset, byte_length, ref) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const anyObject = db.prepare<[], number>('SELECT 1 FROM objects LIMIT 1').pluck();
+  const selectNamed = db.prepare<[string], number>('SELECT id FROM objects WHERE ref = ?').pluck();
+  const selectNamedUnder = db
+    .prepare<[string, string], number>('SELECT id FROM objects WHERE ref >= ? AND ref < ?')
+    .pluck();
+  const selectUnnamed = db
+    .prepare<[], number | null>('SELECT max(id) FROM objects WHERE ref IS NULL')
+    .pluck();
+  // rows written from here on always have a ref, so the answer never changes for this connection
+  let unnamedUpTo: number | undefined;
+  const selectPack = db.prepare<[number], { codec: string; raw_bytes: number; data: Buffer }>(
+    'SELECT codec, raw_bytes, data FROM object_packs WHERE id = ?',
   );
 
   const remembered = new WeakMap<object, Remembered>();
@@ -125,6 +194,8 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     if (row.codec !== PACK_CODEC)
       throw corrupt(conn, `object pack ${packId} has an unknown codec "${row.codec}"`);
     const raw = zlib.brotliDecompressSync(row.data);
+    if (raw.length !== row.raw_bytes)
+      throw corrupt(conn, `object pack ${packId} holds ${raw.length} bytes, not ${row.raw_bytes}`);
     if (cache) {
       packCache.set(packId, raw);
       if (packCache.size > PACK_CACHE_SIZE) packCache.delete(packCache.keys().next().value!);
@@ -160,7 +231,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
       );
       for (const p of pending) {
         const id = Number(
-          insertObject.run(Buffer.from(p.hash, 'hex'), packId, p.offset, p.length).lastInsertRowid,
+          insertObject.run(Buffer.from(p.hash, 'hex'), packId, p.offset, p.length, p.ref).lastInsertRowid,
         );
         seen.set(p.hash, id);
         for (const position of p.positions) ids[position] = id;
@@ -200,6 +271,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
         if (found === undefined) {
           const p: PendingObject = {
             hash,
+            ref: refOf(obj),
             offset,
             length,
             positions: [i],
@@ -271,6 +343,113 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
         for (const position of positions) out[position] = parseAt(pack, rows.get(ids[position]!)!) as T;
       }
       return out;
+    },
+    namedIds(wanted) {
+      const ids = new Set<number>();
+      for (const w of wanted) {
+        if (w.name !== undefined) {
+          for (const id of selectNamed.iterate(`${w.kind}/${w.namespace}/${w.name}`)) ids.add(id);
+        } else {
+          // every ref under 'kind/namespace/': '0' is the character after '/'
+          const under = `${w.kind}/${w.namespace}/`;
+          for (const id of selectNamedUnder.iterate(under, `${w.kind}/${w.namespace}0`)) ids.add(id);
+        }
+      }
+      unnamedUpTo ??= selectUnnamed.get() ?? 0;
+      return { ids, unnamedUpTo };
+    },
+    repack(ids, transform) {
+      const rows = locate(ids);
+      const byPack = new Map<number, number[]>();
+      ids.forEach((id, position) => {
+        const row = rows.get(id);
+        if (!row) throw corrupt(conn, `object ${id} is missing`);
+        const positions = byPack.get(row.pack_id);
+        if (positions) positions.push(position);
+        else byPack.set(row.pack_id, [position]);
+      });
+      const out: PackedObjects = {
+        packs: [],
+        hashes: Buffer.alloc(0),
+        pack: [],
+        offset: [],
+        length: [],
+        ref: [],
+      };
+      const hashes: Buffer[] = [];
+      const indexOf = new Array<number>(ids.length);
+      const byHash = new Map<string, number>();
+      const buf = new PackBuffer();
+      const close = () => {
+        if (buf.length === 0) return;
+        const raw = buf.bytes();
+        out.packs.push({
+          codec: PACK_CODEC,
+          rawBytes: raw.length,
+          data: zlib.brotliCompressSync(raw, BROTLI_OPTIONS),
+        });
+        buf.reset();
+      };
+      for (const [packId, positions] of byPack) {
+        const pack = loadPack(packId, false);
+        for (const position of positions) {
+          const obj = transform(parseAt(pack, rows.get(ids[position]!)!));
+          const offset = buf.length;
+          const length = buf.append(canonicalJson(obj));
+          const digest = crypto.createHash('sha256').update(buf.bytes().subarray(offset)).digest();
+          const hex = digest.toString('hex');
+          const known = byHash.get(hex);
+          if (known !== undefined) {
+            buf.truncate(offset); // the transform made it equal to one already packed
+            indexOf[position] = known;
+            continue;
+          }
+          indexOf[position] = out.pack.length;
+          byHash.set(hex, out.pack.length);
+          hashes.push(digest);
+          out.pack.push(out.packs.length);
+          out.offset.push(offset);
+          out.length.push(length);
+          out.ref.push(refOf(obj));
+          if (buf.length >= PACK_TARGET_BYTES) close();
+        }
+      }
+      close();
+      out.hashes = Buffer.concat(hashes);
+      return { packed: out, indexOf };
+    },
+    importPacked(p) {
+      const bad = (what: string) =>
+        new AppError(
+          'INVALID_INPUT',
+          `The packed objects are inconsistent: ${what}.`,
+          'This is a bug in the exporter.',
+        );
+      const n = p.pack.length;
+      if (p.hashes.length !== n * 32 || p.offset.length !== n || p.length.length !== n || p.ref.length !== n)
+        throw bad('their columns differ in length');
+      if (anyObject.get() !== undefined) throw bad('the store already holds objects');
+      conn.transaction(() => {
+        p.packs.forEach((k, i) => {
+          if (k.codec !== PACK_CODEC) throw bad(`pack ${i} has an unknown codec`);
+          insertPackAs.run(i + 1, k.codec, k.rawBytes, k.data);
+        });
+        for (let i = 0; i < n; i++) {
+          const pack = p.packs[p.pack[i]!];
+          const offset = p.offset[i]!;
+          const length = p.length[i]!;
+          if (!pack || !(offset >= 0 && length >= 0 && offset + length <= pack.rawBytes))
+            throw bad(`object ${i} lies outside its pack`);
+          insertObjectAs.run(
+            i + 1,
+            p.hashes.subarray(i * 32, i * 32 + 32),
+            p.pack[i]! + 1,
+            offset,
+            length,
+            p.ref[i]!,
+          );
+        }
+      });
     },
     hashesOf(ids: readonly number[]): string[] {
       const byId = new Map<number, string>();

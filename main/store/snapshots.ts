@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import { AppError } from '../../shared/errors';
 import { canonicalJson } from './canonicalJson';
 import type { Connection } from './database';
-import type { ObjectStoreInternals } from './objects';
+import { refMatches, refOf, type ObjectRef, type ObjectStoreInternals } from './objects';
 
 export interface SnapshotInput {
   incidentId?: string | null;
@@ -38,6 +38,12 @@ export interface Snapshots {
   list(opts?: { incidentId?: string | null; limit?: number }): SnapshotSummary[];
   /** The snapshot's objects in the order they were captured ([] for an unknown id). */
   objects<T = unknown>(id: number): T[];
+  /** Only the snapshot's objects named in `wanted`, in capture order: decodes those, not the whole snapshot. */
+  objectsNamed<T = unknown>(id: number, wanted: readonly ObjectRef[]): T[];
+  /** The snapshot's object row ids, in capture order ([] for an unknown id). */
+  memberIds(id: number): number[];
+  /** Inserts a snapshot whose member ids (encoded as encodeMembers does) are already in this store. */
+  importSnapshot(s: { source: string; takenAt: Date; members: Buffer; objectCount: number }): number;
 }
 
 export const SNAPSHOT_LIST_DEFAULT_LIMIT = 100;
@@ -57,6 +63,7 @@ export function snapshotStore(conn: Connection, objects: ObjectStoreInternals): 
   const insert = db.prepare<[string | null, string, string, string, number, Buffer]>(
     'INSERT INTO snapshots (incident_id, source, taken_at, meta, object_count, members) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const objectCount = db.prepare<[], number>('SELECT count(*) FROM objects').pluck();
   const selectOne = db.prepare<[number], SnapshotRow>('SELECT * FROM snapshots WHERE id = ?');
   const selectMembers = db.prepare<[number], { object_count: number; members: Buffer }>(
     'SELECT object_count, members FROM snapshots WHERE id = ?',
@@ -160,6 +167,41 @@ export function snapshotStore(conn: Connection, objects: ObjectStoreInternals): 
     objects<T = unknown>(id: number): T[] {
       const row = selectMembers.get(id);
       return row ? objects.byIds<T>(membersOf(row, id)) : [];
+    },
+
+    objectsNamed<T = unknown>(id: number, wanted: readonly ObjectRef[]): T[] {
+      const row = selectMembers.get(id);
+      if (!row) return [];
+      const ids = membersOf(row, id);
+      const named = objects.namedIds(wanted);
+      // objects stored before refs existed: read them all and pick by name
+      if (ids.some((i) => i <= named.unnamedUpTo))
+        return objects.byIds<T>(ids).filter((o) => refMatches(refOf(o), wanted));
+      return objects.byIds<T>(ids.filter((i) => named.ids.has(i)));
+    },
+
+    memberIds(id: number): number[] {
+      const row = selectMembers.get(id);
+      return row ? membersOf(row, id) : [];
+    },
+
+    importSnapshot(s) {
+      let ids: number[];
+      try {
+        ids = decodeMembers(s.members);
+      } catch {
+        ids = [];
+      }
+      const n = objectCount.get() ?? 0;
+      if (ids.length !== s.objectCount || ids.some((i) => !(i >= 1 && i <= n)))
+        throw new AppError(
+          'INVALID_INPUT',
+          `A snapshot lists ${ids.length} objects where ${s.objectCount} were expected, or one this store does not hold.`,
+          'This is a bug in the exporter.',
+        );
+      return Number(
+        insert.run(null, s.source, s.takenAt.toISOString(), '{}', ids.length, s.members).lastInsertRowid,
+      );
     },
   };
 }
