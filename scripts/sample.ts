@@ -340,6 +340,26 @@ export function buildSample(outFile: string): { bytes: number; captures: number 
   let last = start - 10 * min;
   const involvedNames = [bad, 'llama-8b-chat'];
   const modelKeys: ModelKey[] = models;
+  // the rollout as the deployment controller reports it (Normal events the recorder keeps: ScalingReplicaSet)
+  const rolloutEvents = (ms: number) =>
+    ms >= R
+      ? [
+          { to: 2, from: 1, msg: `Scaled up replica set ${bad}-rev2 to 4 from 0` },
+          { to: 1, from: 2, msg: `Scaled down replica set ${bad}-rev1 to 0 from 4` },
+        ].map((e, i) => ({
+          key: `Deployment llm/${bad}|ScalingReplicaSet|llm/${bad}.rollout-${e.to}-${e.from}`,
+          uid: `ev-${bad}-scaling-${i}`,
+          type: 'Normal',
+          reason: 'ScalingReplicaSet',
+          message: e.msg,
+          count: 1,
+          firstMs: R + i * 40_000,
+          lastMs: R + i * 40_000,
+          object: `Deployment llm/${bad}`,
+          namespace: 'llm',
+          name: bad,
+        }))
+      : [];
   const events = (ms: number) =>
     ms >= R + 3 * min && ms < t.rollback
       ? sc.podNames(bad, 2).map((pod) => ({
@@ -429,7 +449,7 @@ export function buildSample(outFile: string): { bytes: number; captures: number 
       context: 'firebreak-sandbox',
       mode,
       objects: objectsAt(ms),
-      events: events(ms),
+      events: [...rolloutEvents(ms), ...events(ms)],
       alerts: alert(ms),
       series: involvedNames.flatMap((m) =>
         seriesFor(m, last === start - 10 * min ? start - 60 * min : last, ms),
