@@ -98,9 +98,9 @@ export function formatDateTime(
 }
 
 /** The value of an `<input type="datetime-local">` for a moment, in the chosen zone. */
-export function toInputValue(ms: number, mode: ZoneMode): string {
+export function toInputValue(ms: number, mode: ZoneMode, seconds = false): string {
   const p = partsOf(ms, mode);
-  return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}`;
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}${seconds ? `:${pad(p.s)}` : ''}`;
 }
 
 /** A `datetime-local` value read in the chosen zone; null when it is not a date and time. */
@@ -119,4 +119,9 @@ export function fromInputValue(text: string, mode: ZoneMode): number | null {
   // 2025-02-30 rolls over to March: refused rather than silently moved
   const back = partsOf(ms, mode);
   return back.y === y && back.mo === mo && back.d === d && back.h === h && back.mi === mi ? ms : null;
+}
+
+/** The zone a datetime input is read in, said beside it (`UTC`, `GMT+1`). */
+export function inputZoneLabel(mode: ZoneMode): string {
+  return zoneLabel(Date.now(), mode);
 }

@@ -5,6 +5,7 @@ import { chartColors, echarts, palette } from './echarts';
 import { downloadPng, setThemedOption } from './theme';
 import { useTheme } from '../state/theme';
 import { formatAxis, formatTime, lineTooltip, visibleOption } from './format';
+import { formatTimestamp } from '../format';
 
 /**
  * A time-series chart on canvas: the series of one RangeChart on the shared aligned grid, LTTB sampling,
@@ -185,7 +186,7 @@ export function TimeChart({
         {chart.cache && (
           <span
             className={`chart-badge${chart.cache.offline ? ' chart-badge-warn' : ''}`}
-            title={`Fetched ${new Date(chart.cache.fetchedAt).toLocaleString()}`}
+            title={`Fetched ${formatTimestamp(chart.cache.fetchedAt)}`}
             data-testid="chart-cache"
           >
             {chart.cache.offline ? 'offline' : 'cached'} {formatTime(Date.parse(chart.cache.fetchedAt))}

@@ -3,6 +3,7 @@ import { formatDuration, type Milestone, type WarRoom } from '../../../shared/in
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { useNow } from '../../components/useNow';
 import { formatClock } from '../../format';
+import { fromInputValue, inputZoneLabel, timeZoneStore, toInputValue } from '../../time';
 import { incidentStore, useIncident } from '../../state';
 
 const secondsBetween = (from: string | null, toMs: number) =>
@@ -62,23 +63,21 @@ export function WarRoomHeader({ room, position }: { room: WarRoom; position: str
   );
 }
 
-/** An ISO time as the value of a datetime-local input (local time, to the second). */
-function toLocalInput(iso: string | null): string {
-  const d = iso ? new Date(iso) : new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+/** An ISO time as the value of a datetime-local input, to the second, in the zone of the top bar's switch. */
+function toZoneInput(iso: string | null): string {
+  return toInputValue(iso ? Date.parse(iso) : Date.now(), timeZoneStore.getState().mode, true);
 }
 
 function MilestoneItem({ m, readonly, atMs }: { m: Milestone; readonly: boolean; atMs: number }) {
   const [editing, setEditing] = useState(false);
-  const [when, setWhen] = useState(() => toLocalInput(m.at));
+  const [when, setWhen] = useState(() => toZoneInput(m.at));
   const [reason, setReason] = useState('');
   const write = useIncident((s) => s.write);
   const reached = m.at !== null && Date.parse(m.at) <= atMs;
   const save = async () => {
-    const d = new Date(when);
-    if (Number.isNaN(d.getTime()) || reason.trim().length === 0) return;
-    if (await incidentStore.getState().correctMilestone(m.name, d.toISOString(), reason.trim()))
+    const ms = fromInputValue(when, timeZoneStore.getState().mode);
+    if (ms === null || reason.trim().length === 0) return;
+    if (await incidentStore.getState().correctMilestone(m.name, new Date(ms).toISOString(), reason.trim()))
       setEditing(false);
   };
   return (
@@ -123,7 +122,7 @@ function MilestoneItem({ m, readonly, atMs }: { m: Milestone; readonly: boolean;
             step={1}
             value={when}
             onChange={(e) => setWhen(e.target.value)}
-            aria-label={`${m.name} at`}
+            aria-label={`${m.name} at (${inputZoneLabel(timeZoneStore.getState().mode)})`}
           />
           <input
             className="input"

@@ -11,6 +11,7 @@ import { Ticks } from '../../components/Ticks';
 import {
   errorRatioSeverity,
   filterModels,
+  formatClock,
   replicaSeverity,
   sortModels,
   type ModelSortKey,
@@ -127,7 +128,7 @@ export function ModelsView() {
             .join(', ') || 'the cluster'}{' '}
           has been down for over 30 s
           {list.data.inventory.lastSyncAt
-            ? ` (last in sync at ${new Date(list.data.inventory.lastSyncAt).toLocaleTimeString()})`
+            ? ` (last in sync at ${formatClock(list.data.inventory.lastSyncAt)})`
             : ''}
           ; Firebreak keeps retrying and shows what it saw last.
         </Banner>
