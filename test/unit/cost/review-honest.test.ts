@@ -2,6 +2,9 @@
  * The review says only what its data supports: like-for-like comparisons, anomalies with a baseline, headline
  * amounts that do not overlap, and "unknown" where a figure is unknown (issue 12, item 4).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_COST_SETTINGS,
@@ -13,6 +16,8 @@ import {
 import { addMoney, amountUnits, fromWire, toWire } from '../../../shared/money';
 import { assembleReview, type ReviewInput } from '../../../main/cost/review';
 import type { CostFact, SourceFacts } from '../../../main/cost/sources';
+import { CostService } from '../../../main/cost/service';
+import { openStore } from '../../../main/store';
 
 const d = (text: string) => parseDay(text) as number;
 const u = (amount: string) => amountUnits(amount);
@@ -178,5 +183,38 @@ describe('what changed since the review was built', () => {
       'FOCUS imports changed',
       'Cost Explorer data refreshed',
     ]);
+  });
+});
+
+describe("a review's inputs, read again cheaply (cost.reviewInputs)", () => {
+  it('change when a cluster connects, Prometheus is set, the price table or the cost settings are saved', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-review-inputs-'));
+    const store = openStore(path.join(dir, 'store.sqlite'));
+    let conn = { cluster: null as string | null, prometheus: null as string | null };
+    try {
+      const cost = new CostService({
+        store,
+        prometheus: () => null,
+        targets: async () => null,
+        connections: () => conn,
+        awsEnv: { HOME: dir },
+        exportDir: path.join(dir, 'exports'),
+        now: () => Date.parse('2025-06-11T08:00:00Z'),
+      });
+      const first = cost.reviewInputs('2025-06');
+      expect((await cost.review('2025-06')).inputs).toEqual(first);
+      conn = { cluster: 'firebreak-sandbox', prometheus: 'http://127.0.0.1:9090' };
+      cost.updatePriceTable({ currency: 'USD', entries: [{ kind: 'gpu', match: 'H100', hourly: '4' }] });
+      cost.updateSettings({ budgets: { total: '1000' } });
+      expect(inputChanges(first, cost.reviewInputs('2025-06'))).toEqual([
+        'cluster firebreak-sandbox connected',
+        'Prometheus set',
+        'cost settings saved',
+        'price table edited',
+      ]);
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
