@@ -92,6 +92,10 @@ export const SloStatus = z.object({
 });
 export type SloStatus = z.infer<typeof SloStatus>;
 
+/** Every "now" figure (Models, Traffic, Model health) is a rate over this window, and is labelled so. */
+export const NOW_WINDOW = '5m';
+export const NOW_LABEL = 'last 5 min';
+
 export const HealthNow = z.object({
   requestRate: z.number().nullable(),
   errorRatio: z.number().nullable(),

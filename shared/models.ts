@@ -126,8 +126,29 @@ export const ModelService = z.object({
   route: ModelRoute.nullable().optional(),
   /** every route sending it traffic */
   routes: z.array(ModelRoute).optional(),
+  /** traffic moved away: see `drainedBy` (absent = not drained) */
+  drained: z
+    .object({
+      /** the backends now carrying its rules' traffic */
+      fallbacks: z.array(z.string()),
+      /** its last error ratio while it served (5-minute rate, within the last 3 hours); null = not known */
+      lastErrorRatio: z.number().nullable(),
+    })
+    .optional(),
 });
 export type ModelService = z.infer<typeof ModelService>;
+
+/**
+ * A drained model service: every route rule that names it gives it no share while another backend of that
+ * rule carries the traffic (a fallback is active). Null when it is not drained (or has no routes).
+ */
+export function drainedBy(routes: readonly ModelRoute[] | undefined): { fallbacks: string[] } | null {
+  if (!routes || routes.length === 0 || routes.some((r) => r.share > 0)) return null;
+  const fallbacks = new Set<string>();
+  for (const r of routes)
+    for (const b of r.backends) if (b.name !== r.backend && b.share > 0) fallbacks.add(b.name);
+  return fallbacks.size > 0 ? { fallbacks: [...fallbacks] } : null;
+}
 
 export const MetricsStatus = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok') }),

@@ -3,6 +3,7 @@
  * Service traffic), where their weights live; its slice of the channel table. The split itself is an action.
  */
 import { z } from 'zod';
+import { ServiceRef } from './models';
 
 const name = z.string().min(1).max(253);
 
@@ -52,11 +53,25 @@ export function weightsArePercents(kind: RouteKind): boolean {
   return kind !== 'HTTPRoute';
 }
 
+/** The most a backend served: what the traffic dialog compares a fallback's coming load with. */
+export const PEAK_RANGE_S = 24 * 3600;
+
+export const BackendPeak = z.object({
+  id: z.string(),
+  /** highest 5-minute request rate over the last PEAK_RANGE_S; null = no metrics */
+  peak: z.number().nullable(),
+});
+export type BackendPeak = z.infer<typeof BackendPeak>;
+
 // ---------- channels (spread into contract.ts) ----------
 
 export const trafficChannels = {
   'traffic.routes': {
     input: z.object({ context: z.string().min(1).max(512).optional() }).strict(),
     output: z.array(RouteView),
+  },
+  'traffic.peaks': {
+    input: z.object({ services: z.array(ServiceRef).max(100) }).strict(),
+    output: z.array(BackendPeak),
   },
 } as const;

@@ -37,7 +37,8 @@ function readRecord<T>(
   return parsed.success ? parsed.data : {};
 }
 
-function overrides(ctx: ApiContext): Record<string, CatalogueOverride> {
+/** The saved catalogue overrides, by model service id (every view's queries honour them). */
+export function catalogueOverrides(ctx: ApiContext): Record<string, CatalogueOverride> {
   return readRecord(ctx, OVERRIDES_KEY, Overrides);
 }
 
@@ -64,7 +65,7 @@ async function getModelHealth(
   return modelHealth(
     env,
     input,
-    overrides(ctx)[input.service.id] ?? null,
+    catalogueOverrides(ctx)[input.service.id] ?? null,
     slos(ctx)[input.service.id] ?? null,
   );
 }
@@ -75,7 +76,7 @@ async function getModelOverview(
 ): Promise<ChannelOutput<'metrics.modelOverview'>> {
   const env = metricsEnv(ctx);
   if (!env.client) throw prometheusNotConfigured();
-  const { tiles, offline } = await modelTiles(env, input.services, overrides(ctx));
+  const { tiles, offline } = await modelTiles(env, input.services, catalogueOverrides(ctx));
   return {
     fetchedAt: new Date().toISOString(),
     tiles,
@@ -89,7 +90,7 @@ async function getCatalogue(
 ): Promise<ChannelOutput<'metrics.catalogue'>> {
   const env = metricsEnv(ctx);
   requirePrometheus(env);
-  return (await catalogueEntry(env, input.service, overrides(ctx)[input.service.id] ?? null)).view;
+  return (await catalogueEntry(env, input.service, catalogueOverrides(ctx)[input.service.id] ?? null)).view;
 }
 
 /** Saves (or, with `override: null`, removes) a model's catalogue override, and records it in the audit log. */
@@ -97,7 +98,7 @@ async function setCatalogueOverride(
   ctx: ApiContext,
   input: ChannelParsedInput<'metrics.setOverride'>,
 ): Promise<ChannelOutput<'metrics.setOverride'>> {
-  const all = overrides(ctx);
+  const all = catalogueOverrides(ctx);
   const before = all[input.service.id] ?? null;
   if (input.override) all[input.service.id] = input.override;
   else delete all[input.service.id];

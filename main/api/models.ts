@@ -3,12 +3,13 @@
  * history; and the model services of a context as health, GPU, alerts and cost find them.
  */
 import { AppError } from '../../shared/errors';
-import type {
-  MetricsStatus,
-  ModelList,
-  ModelService,
-  modelsChannels,
-  modelsStreams,
+import {
+  drainedBy,
+  type MetricsStatus,
+  type ModelList,
+  type ModelService,
+  type modelsChannels,
+  type modelsStreams,
 } from '../../shared/models';
 import type { Connection, Connections } from '../kube/connections';
 import { inventoryStatusView } from '../kube/inventory/inventory';
@@ -18,8 +19,8 @@ import type { DiscoveredModelService } from '../kube/modelServices';
 import { ResourceClient } from '../kube/resources';
 import { revisionHistory } from '../kube/revisions';
 import { modelRates, type ModelRates } from '../metrics/modelRates';
-import { PrometheusClient } from '../metrics/prometheus';
-import type { ApiContext } from './context';
+import { metricsEnv, type ApiContext } from './context';
+import { catalogueOverrides } from './health';
 import type { HandlersOf, StreamHandlersOf } from './dispatch';
 
 export function modelsHandlers(ctx: ApiContext): HandlersOf<typeof modelsChannels> {
@@ -193,10 +194,11 @@ async function fetchRates(
   ctx: ApiContext,
   views: ModelView[],
 ): Promise<{ rates: Rates; metrics: MetricsStatus }> {
-  const prom = ctx.settings.prometheusConfig();
-  if (!prom) return { rates: new Map(), metrics: { status: 'not_configured' } };
+  const env = metricsEnv(ctx);
+  if (!env.client) return { rates: new Map(), metrics: { status: 'not_configured' } };
   try {
-    return { rates: await modelRates(new PrometheusClient(prom), views), metrics: { status: 'ok' } };
+    const services = views.map((v) => ({ ...v, drained: drainedBy(v.routes) !== null }));
+    return { rates: await modelRates(env, services, catalogueOverrides(ctx)), metrics: { status: 'ok' } };
   } catch (err) {
     const e =
       err instanceof AppError
@@ -209,6 +211,7 @@ async function fetchRates(
 function modelList(conn: Connection, views: ModelView[], rates: Rates, metrics: MetricsStatus): ModelList {
   const models: ModelService[] = views.map((d) => {
     const r = rates.get(d.id);
+    const drained = drainedBy(d.routes);
     return {
       id: d.id,
       name: d.name,
@@ -223,6 +226,7 @@ function modelList(conn: Connection, views: ModelView[], rates: Rates, metrics: 
       health: d.health,
       route: d.route,
       routes: d.routes,
+      ...(drained && { drained: { ...drained, lastErrorRatio: r?.lastErrorRatio ?? null } }),
     };
   });
   return {

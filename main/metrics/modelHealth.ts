@@ -24,6 +24,7 @@ import { type RangeChart, type StepChoice } from '../../shared/series';
 import { type ServiceRef } from '../../shared/models';
 import type { SeriesCache } from '../store';
 import { buildChart, failedChart, gridFor, lastValue, pool, type ChartPart } from './charts';
+import { nowInstant, nowValues } from './nowFigures';
 import type { PrometheusClient } from './prometheus';
 import { CachedRange, cachedInstant, type CachedGrid } from './rangeCache';
 import {
@@ -232,8 +233,8 @@ export async function modelHealth(
     }
   }
 
-  // "now" is the window's end: a view of the past shows the values of then
-  const at = new Date(input.end ?? now);
+  // "now" is the window's end (a view of the past shows the values of then), never the chart's last point
+  const at = nowInstant(input.end ?? now);
   const nowValues = await currentValues(env, m, grids, at);
   const slo = await sloStatus(env, m, savedSlo, at);
   return {
@@ -256,43 +257,15 @@ function asAppError(err: unknown): AppError {
   );
 }
 
-/** Current values: instant queries over the last 5 minutes; the charts' last points where Prometheus cannot answer. */
+/** The "now" figures (nowFigures.ts); the charts' last points where Prometheus and its cache cannot answer. */
 async function currentValues(
   env: MetricsEnv,
   m: ModelQueries,
   grids: Map<string, CachedGrid | null>,
   at: Date,
 ): Promise<HealthNow> {
-  const w = '5m';
-  const remember = Math.abs(at.getTime() - (env.now ?? Date.now)()) < 60_000;
-  const one = async (q: string | null): Promise<number | null> => {
-    if (!q) return null;
-    const r = (await cachedInstant(env.client, env.cache, q, { signal: env.signal, time: at, remember }))
-      .samples;
-    const v = r[0]?.value;
-    return v !== undefined && Number.isFinite(v) ? v : null;
-  };
-  const h = m.latency?.kind === 'histogram' ? (m.latency as Histogram) : null;
   try {
-    const [requestRate, errorRatio, p50, p95, p99, inflight, tokensPerS] = await Promise.all([
-      one(m.requests?.(w) ?? null),
-      one(errorRatioQuery(m, w)),
-      one(h ? quantileQuery(h, m.selector, 0.5, w) : m.latency?.kind === 'mean' ? m.latency.mean(w) : null),
-      one(h ? quantileQuery(h, m.selector, 0.95, w) : null),
-      one(h ? quantileQuery(h, m.selector, 0.99, w) : null),
-      one(m.inflight?.query(w) ?? null),
-      one(m.tokens?.generation(w) ?? null),
-    ]);
-    return {
-      requestRate,
-      errorRatio,
-      p50,
-      p95,
-      p99,
-      inflight,
-      tokensPerS,
-      latencyIsMean: m.latency?.kind === 'mean',
-    };
+    return await nowValues(env, m, at, 'all');
   } catch {
     // fall through to the charts' last points
   }
@@ -411,19 +384,21 @@ export async function modelTiles(
         if (!s) return new Array<number | null>(grid.points).fill(null);
         return Array.from(s.values, (v) => (Number.isFinite(v) ? Math.round(v * 10000) / 10000 : null));
       };
+      // the same "now" as Models and the health detail; the sparkline's last point only when that cannot be read
+      const figures = await nowValues(env, m, nowInstant(now), 'summary').catch(() => ({
+        requestRate: lastValue(req),
+        errorRatio: lastValue(err),
+        p50: null,
+        p95: lastValue(lat),
+        p99: null,
+        inflight: null,
+        tokensPerS: null,
+        latencyIsMean: m.latency?.kind === 'mean',
+      }));
       return {
         service,
         serverKind: m.kind,
-        now: {
-          requestRate: lastValue(req),
-          errorRatio: lastValue(err),
-          p50: null,
-          p95: lastValue(lat),
-          p99: null,
-          inflight: null,
-          tokensPerS: null,
-          latencyIsMean: m.latency?.kind === 'mean',
-        },
+        now: figures,
         spark: { requests: spark(req), errorRatio: spark(err), p95: spark(lat) },
         error: null,
       };

@@ -1,6 +1,9 @@
-import type { ModelServerKind } from '../../shared/models';
-import { rateCatalogue } from './catalogue';
-import type { InstantSample, PrometheusClient } from './prometheus';
+import type { CatalogueOverride } from '../../shared/health';
+import type { ModelServerKind, ServiceRef } from '../../shared/models';
+import { pool } from './charts';
+import { catalogueEntry, type MetricsEnv } from './modelHealth';
+import { lastServedErrorRatio, nowInstant, nowValues } from './nowFigures';
+import type { InstantSample } from './prometheus';
 
 export interface RateTarget {
   id: string;
@@ -12,51 +15,31 @@ export interface RateTarget {
 export interface ModelRates {
   requestRate: number | null;
   errorRatio: number | null;
+  /** drained models only: the last error ratio while it served (its place in a worst-first list) */
+  lastErrorRatio?: number | null;
 }
 
 /**
- * Request rate and error ratio per model service: one query per (server kind, family) whatever the number
- * of models, then each (namespace, pod) series is given to the service whose pod prefix is the longest match.
+ * Request rate and error ratio per model service for the Models list (and Traffic, which shows the list's
+ * figures): the same queries, window and instant as Model health's tiles and detail (nowFigures.ts), so one
+ * model shows one number everywhere. Any model's failure fails the round (the list says rates are unavailable).
  */
 export async function modelRates(
-  client: PrometheusClient,
-  targets: RateTarget[],
-  signal?: AbortSignal,
+  env: MetricsEnv,
+  services: Array<ServiceRef & { drained?: boolean }>,
+  overrides: Record<string, CatalogueOverride>,
 ): Promise<Map<string, ModelRates>> {
-  const kinds = [...new Set(targets.map((t) => t.serverKind))];
-  const perKind = await Promise.all(
-    kinds.map(async (kind) => {
-      const q = rateCatalogue[kind];
-      const run = (expr: string | null) => (expr ? client.query(expr, { signal }) : Promise.resolve(null));
-      const [requests, successes, errors] = await Promise.all([
-        run(q.requests),
-        run(q.successes),
-        run(q.errors),
-      ]);
-      return { kind, requests, successes, errors };
-    }),
-  );
-
-  const out = new Map<string, ModelRates>();
-  for (const { kind, requests, successes, errors } of perKind) {
-    const ofKind = targets.filter((t) => t.serverKind === kind);
-    const req = sumByTarget(requests, ofKind);
-    const ok = sumByTarget(successes, ofKind);
-    const err = sumByTarget(errors, ofKind);
-    for (const t of ofKind) {
-      const e = err.get(t.id);
-      const s = ok.get(t.id);
-      // a server's all-requests counter where it has one; else successes + failures
-      const total = req.get(t.id) ?? (s === undefined && e === undefined ? undefined : (s ?? 0) + (e ?? 0));
-      if (total === undefined) {
-        out.set(t.id, { requestRate: null, errorRatio: null });
-        continue;
-      }
-      const errorRatio = errors && total > 0 ? Math.min(1, (e ?? 0) / total) : null;
-      out.set(t.id, { requestRate: total, errorRatio });
-    }
-  }
-  return out;
+  const at = nowInstant((env.now ?? Date.now)());
+  const figures = await pool(services, 4, async (service) => {
+    const { queries } = await catalogueEntry(env, service, overrides[service.id] ?? null);
+    const v = await nowValues(env, queries, at, 'summary');
+    const rates: ModelRates = { requestRate: v.requestRate, errorRatio: v.errorRatio };
+    // drained: once its last requests leave the 5-minute window it has no ratio; its last one still says how it was
+    if (service.drained)
+      rates.lastErrorRatio = v.errorRatio ?? (await lastServedErrorRatio(env, queries, at).catch(() => null));
+    return [service.id, rates] as const;
+  });
+  return new Map(figures);
 }
 
 /** Sums finite sample values per target; series that match no target are ignored. */

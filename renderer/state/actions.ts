@@ -47,6 +47,8 @@ export interface LastAction {
 export interface PathLabels {
   resourceVersion: string;
   paths: Record<string, string>;
+  /** what the opener knows about the change's effect (the traffic view: the load a fallback will get) */
+  notes?: Array<{ tone: 'info' | 'warning'; text: string }>;
 }
 
 export interface ActionsState {

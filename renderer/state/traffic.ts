@@ -4,6 +4,7 @@ import { weightPath, weightsArePercents, type RouteRef, type RouteView } from '.
 import { type ActionRequest, type DiffLine } from '../../shared/actions';
 import type { PathLabels } from './actions';
 import type { AuditEntry } from '../../shared/audit';
+import type { ServiceRef } from '../../shared/models';
 import type { Transport } from '../../shared/transport';
 import { getTransport } from '../client/current';
 import { failed, idle, loading, ready, systemClock, type AsyncState, type Clock } from './async';
@@ -22,7 +23,11 @@ export interface TrafficState {
   changes: AsyncState<AuditEntry[]>;
   /** per route and rule: the weights before the last change made from this console in this session */
   remembered: Record<string, Weights>;
+  /** per model service id: the most it served over the last day (for the dialog's load note) */
+  peaks: Record<string, number | null>;
   load(): Promise<void>;
+  /** reads the peaks of these backends (a failure leaves them unknown: the note then says less) */
+  loadPeaks(services: ServiceRef[]): Promise<void>;
   loadChanges(): Promise<void>;
   /** before a traffic change is confirmed: what there was, for "Restore previous" */
   remember(route: RouteRef, rule: number, weights: Weights): void;
@@ -39,6 +44,7 @@ export function createTrafficStore(
     routes: idle(),
     changes: idle(),
     remembered: {},
+    peaks: {},
 
     async load() {
       const gen = ++gr;
@@ -61,6 +67,12 @@ export function createTrafficStore(
             )
           : failed(r.error, get().changes),
       });
+    },
+
+    async loadPeaks(services) {
+      if (services.length === 0) return;
+      const r = await transport().invoke('traffic.peaks', { services });
+      if (r.ok) set({ peaks: { ...get().peaks, ...Object.fromEntries(r.value.map((p) => [p.id, p.peak])) } });
     },
 
     remember(route, rule, weights) {

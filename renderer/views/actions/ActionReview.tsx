@@ -62,6 +62,7 @@ export function Preview({ prepared, compact }: { prepared: PreparedAction; compa
           </div>
         </dl>
       )}
+      <OpenerNotes prepared={prepared} />
       {prepared.warnings.map((w) => (
         <Banner
           key={w}
@@ -83,6 +84,22 @@ export function Preview({ prepared, compact }: { prepared: PreparedAction; compa
         !compact && <DiffTable prepared={prepared} />
       )}
     </>
+  );
+}
+
+/** The opener's notes on the change's effect, while they still describe the object under review. */
+function OpenerNotes({ prepared }: { prepared: PreparedAction }) {
+  const labels = useActions((s) => s.labels);
+  if (!labels?.notes?.length || labels.resourceVersion !== prepared.target.resourceVersion) return null;
+  return (
+    <ul className="ad-notes" data-testid="ad-notes">
+      {labels.notes.map((n) => (
+        <li key={n.text} className={n.tone === 'warning' ? 'sev-warning' : undefined} data-tone={n.tone}>
+          <Icon name={n.tone === 'warning' ? 'alert' : 'info'} className="ad-inline-icon" />
+          {n.text}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import type { ModelHealth } from '../../../shared/health';
+import { NOW_LABEL, type ModelHealth } from '../../../shared/health';
 import type { ModelServerKind, ServiceRef } from '../../../shared/models';
 import { TimeChart } from '../../charts/TimeChart';
 import { formatValue } from '../../charts/format';
@@ -104,6 +104,9 @@ function HealthBody({ data, service }: { data: ModelHealth; service: ServiceRef 
           {data.partial.map((p) => `${p.chart}: ${p.message}`).join(' · ')}
         </Banner>
       )}
+      <p className="muted now-caption" data-testid="now-caption">
+        Now: {NOW_LABEL}, the same figures as Models and Traffic, whatever the chart window
+      </p>
       <div className="stat-row" data-testid="health-now">
         <Stat label="Requests" value={formatValue('reqps', n.requestRate)} />
         <Stat

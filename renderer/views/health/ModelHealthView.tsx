@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { NOW_LABEL } from '../../../shared/health';
 import type { ServiceRef } from '../../../shared/models';
 import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
@@ -56,6 +57,9 @@ export function ModelHealthView() {
   return (
     <div className="health-layout" data-testid="health-view">
       <nav className="tile-list" aria-label="Model services">
+        <div className="muted tile-list-note" data-testid="tiles-window">
+          Figures: {NOW_LABEL}. Sparklines: last hour.
+        </div>
         {overview.error && !overview.data && (
           <div className="tile-error" role="alert">
             {overview.error.message}

@@ -1,4 +1,4 @@
-import type { ModelTile } from '../../../shared/health';
+import { NOW_LABEL, type ModelTile } from '../../../shared/health';
 import type { ServiceRef } from '../../../shared/models';
 import { Sparkline } from '../../charts/Sparkline';
 import { formatValue } from '../../charts/format';
@@ -99,7 +99,7 @@ function TileMetric({
   tone?: 'accent' | 'critical' | 'warning';
 }) {
   return (
-    <div className="tile-metric">
+    <div className="tile-metric" title={`${label}: ${NOW_LABEL}; the sparkline is the last hour`}>
       <span className="tile-metric-label">{label}</span>
       <span className={`tile-metric-value tnum${tone !== 'accent' ? ` sev-${tone}` : ''}`}>{value}</span>
       <Sparkline values={spark} tone={tone} label={`${label}, last hour`} />

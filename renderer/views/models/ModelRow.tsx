@@ -67,6 +67,7 @@ export function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown:
       </td>
       <td className={`col-errors num tnum sev-${rateKnown ? errSev : 'none'}`} data-testid="error-ratio">
         {rateKnown ? <ErrorRatio value={model.errorRatio} /> : <span className="muted">{NONE}</span>}
+        {model.drained && <DrainedNote drained={model.drained} />}
       </td>
     </tr>
   );
@@ -102,6 +103,22 @@ function ErrorRatio({ value }: { value: number | null }) {
   const sev = errorRatioSeverity(value);
   return (
     <span className={sev === 'critical' ? 'pill pill-critical' : undefined}>{formatPercent(value)}</span>
+  );
+}
+
+/** Traffic moved away: not healthy, only quiet; its last error ratio while it served says how it was. */
+function DrainedNote({ drained }: { drained: NonNullable<ModelService['drained']> }) {
+  const last = drained.lastErrorRatio;
+  return (
+    <div
+      className="drained-note sev-warning"
+      data-testid="drained-marker"
+      title={`Its routes give it no traffic; ${drained.fallbacks.join(', ')} carries it.${
+        last !== null ? ` Last error ratio while it served: ${formatPercent(last)}.` : ''
+      }`}
+    >
+      drained, fallback active{last !== null ? ` (was ${formatPercent(last)})` : ''}
+    </div>
   );
 }
 

@@ -36,10 +36,12 @@ const columns: SortColumn[] = [
   { key: 'workload', label: 'Workload', className: 'col-workload' },
   { key: 'replicas', label: 'Replicas', className: 'col-replicas num', title: 'Ready / desired' },
   {
+    // named for what it counts: pods, not requests (a model answering 25 % errors can have every pod ready)
     key: 'health',
-    label: 'Health',
+    label: 'Pods',
     className: 'col-health',
-    title: 'Failing pods, container restarts and recent warning events (from the watch on the cluster)',
+    title:
+      'Failing pods, container restarts and recent warning events (from the watch on the cluster); errors are in Error ratio',
   },
   { key: 'image', label: 'Image', className: 'col-image' },
   { key: 'requestRate', label: 'Requests/s', className: 'col-rate num', title: 'Over the last 5 minutes' },

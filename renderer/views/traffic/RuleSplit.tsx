@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { RouteView } from '../../../shared/traffic';
+import { NOW_LABEL } from '../../../shared/health';
 import type { ModelService } from '../../../shared/models';
 import { Icon } from '../../components/Icon';
 import { Table, type Column } from '../../components/Table';
@@ -17,8 +18,9 @@ import {
   type Weights,
 } from '../../state/traffic';
 import { Form } from '../../components/Form';
+import { routeErrorRatio } from '../../state/routeHealth';
 
-const rateTitle = 'The model service of the same name, last 5 minutes';
+const rateTitle = `The model service of the same name, ${NOW_LABEL} (the figures Models shows)`;
 const backendColumns: Column[] = [
   { label: 'Backend', col: 'traffic-col-name' },
   { label: 'Port', num: true, col: 'traffic-col-port' },
@@ -27,6 +29,34 @@ const backendColumns: Column[] = [
   { label: 'Requests/s', num: true, title: rateTitle, col: 'traffic-col-rate' },
   { label: 'Error ratio', num: true, title: rateTitle, col: 'traffic-col-err' },
 ];
+
+/** What users of the rule see: the error ratio through it, weighted by the backends' shares. */
+function UserErrors({
+  names,
+  weights,
+  model,
+  rateKnown,
+}: {
+  names: string[];
+  weights: Weights;
+  model: (name: string) => ModelService | undefined;
+  rateKnown: boolean;
+}) {
+  const { ratio, unknown } = routeErrorRatio(names, weights, model);
+  const sev = rateKnown ? errorRatioSeverity(ratio) : 'none';
+  return (
+    <div className="traffic-user-errors muted" data-testid="route-error-ratio">
+      Users see{' '}
+      <strong className={`tnum${sev !== 'ok' && sev !== 'none' ? ` sev-${sev}` : ''}`}>
+        {rateKnown && ratio !== null ? formatPercent(ratio) : NONE}
+      </strong>{' '}
+      errors through this rule ({NOW_LABEL}):{' '}
+      {rateKnown && unknown.length
+        ? `not known for ${unknown.join(', ')}`
+        : 'each backend’s error ratio × its share, summed over the backends that get traffic'}
+    </div>
+  );
+}
 
 /** One rule's backends and weights, with presets (all to fallback, split, restore) and a form for any split. */
 export function RuleSplit({
@@ -65,6 +95,7 @@ export function RuleSplit({
         </div>
       )}
       <SplitBar names={names} weights={current} />
+      <UserErrors names={names} weights={current} model={model} rateKnown={rateKnown} />
       <Table className="traffic-backends" testId="backends-table" columns={backendColumns}>
         {backends.map((b, i) => {
           const m = model(b.name);
@@ -79,6 +110,15 @@ export function RuleSplit({
                   </a>
                 ) : (
                   <span>{b.name}</span>
+                )}
+                {m?.drained && (
+                  <span
+                    className="pill pill-warning drained-chip"
+                    data-testid="drained-marker"
+                    title={`No traffic through this route; ${m.drained.fallbacks.join(', ')} carries it`}
+                  >
+                    drained, fallback active
+                  </span>
                 )}
               </td>
               <td className="num tnum muted">{b.port ?? NONE}</td>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { RouteView } from '../../../shared/traffic';
 import { LastDataBanner } from '../../components/Banner';
 import { Empty } from '../../components/Empty';
@@ -6,7 +6,9 @@ import { ErrorPanel } from '../../components/ErrorPanel';
 import { RefreshButton } from '../../components/RefreshButton';
 import { useNow } from '../../components/useNow';
 import { formatAgo } from '../../format';
+import { modelsStore, useModels } from '../../state';
 import { actionsStore } from '../../state/actions';
+import { describeLoad, describeOverPeak, loadAfter } from '../../state/routeHealth';
 import {
   routeKey,
   routeRef,
@@ -47,11 +49,62 @@ function useChangeSplit() {
     [],
   );
   return (route: RouteView, rule: number, weights: Weights) => {
-    pending.current = { key: routeKey(route), route, rule, before: ruleWeights(route, rule) };
+    const before = ruleWeights(route, rule);
+    pending.current = { key: routeKey(route), route, rule, before };
     void actionsStore
       .getState()
-      .open({ type: 'traffic', route: routeRef(route), rule, weights }, weightPathLabels(route, rule));
+      .open(
+        { type: 'traffic', route: routeRef(route), rule, weights },
+        { ...weightPathLabels(route, rule), notes: loadNotes(route, rule, before, weights) },
+      );
   };
+}
+
+/** The dialog's notes: the load each backend whose share grows would get, and a warning above its peak. */
+function loadNotes(route: RouteView, rule: number, before: Weights, after: Weights) {
+  const names = (route.rules[rule] ?? []).map((b) => b.name);
+  const list = modelsStore.getState().list.data;
+  const model = (n: string) => list?.models.find((m) => m.name === n && m.namespace === route.namespace);
+  const peaks = trafficStore.getState().peaks;
+  const loads =
+    list?.metrics.status === 'ok'
+      ? loadAfter(names, before, after, model, (n) => peaks[model(n)?.id ?? ''] ?? null)
+      : null;
+  if (!loads)
+    return [
+      {
+        tone: 'info' as const,
+        text: 'The load on each backend cannot be estimated: request rates are not known.',
+      },
+    ];
+  return loads.flatMap((l) => {
+    const over = describeOverPeak(l);
+    return [
+      { tone: 'info' as const, text: `${describeLoad(l)} (from the rule's requests now, last 5 min).` },
+      ...(over ? [{ tone: 'warning' as const, text: over }] : []),
+    ];
+  });
+}
+
+/** Reads the peaks of the routes' backends that are model services, when the routes or models change. */
+function usePeaks(routes: RouteView[] | undefined) {
+  const models = useModels((s) => s.list.data?.models);
+  const key = useMemo(() => {
+    const ids = new Set<string>();
+    for (const r of routes ?? [])
+      for (const b of r.rules.flat()) {
+        const m = models?.find((x) => x.name === b.name && x.namespace === r.namespace);
+        if (m) ids.add(m.id);
+      }
+    return [...ids].sort().join(' ');
+  }, [routes, models]);
+  useEffect(() => {
+    const services = (models ?? [])
+      .filter((m) => key.split(' ').includes(m.id))
+      .map((m) => ({ id: m.id, serverKind: m.serverKind, modelName: m.modelName }));
+    void trafficStore.getState().loadPeaks(services);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the key is what matters, not each new list
+  }, [key]);
 }
 
 export function TrafficView() {
@@ -59,6 +112,7 @@ export function TrafficView() {
   const changes = useTraffic((s) => s.changes);
   const now = useNow(5000);
   const change = useChangeSplit();
+  usePeaks(routes.data);
 
   useEffect(() => {
     const load = () => {
