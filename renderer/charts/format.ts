@@ -114,7 +114,7 @@ export function formatAxis(unit: ChartUnit, v: number): string {
   return formatValue(unit, v);
 }
 
-/** Axis labels `13:04` (the chart's header names the zone); tooltips with the date and the zone. */
+/** Axis labels `13:04` (the window picker beside the charts names the zone); tooltips with the date and the zone. */
 export function formatTime(ms: number, withDate = false): string {
   return formatDateTime(
     ms,

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { formatDateTime, fromInputValue, toInputValue, useTimeZone, zoneLabel } from '../time';
 import type { ChartRange } from './useFromHash';
+import { useNow } from './useNow';
 import './timeRange.css';
 
 /**
@@ -19,6 +20,7 @@ export function TimeRangePicker({
   testId: string;
 }) {
   const zone = useTimeZone();
+  const now = useNow(3_600_000);
   const [editing, setEditing] = useState<{ from: string; to: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const absolute = value.end !== null;
@@ -43,7 +45,10 @@ export function TimeRangePicker({
 
   return (
     <div className="seg time-range" role="group" aria-label="Window" data-testid={testId}>
-      <span className="seg-label">Window</span>
+      {/* the charts' time axes are in this zone: said here, beside them */}
+      <span className="seg-label" title="The charts' times are in this zone (switch in the top bar)">
+        Window · {zoneLabel(value.end ?? now, zone)}
+      </span>
       {windows.map((w) => {
         const on = !absolute && w.rangeS === value.rangeS;
         return (

@@ -47,7 +47,7 @@ describe('the one time format', () => {
     timeZoneStore.getState().setMode('utc');
     expect(formatTimestamp('2025-01-15T13:04:05Z')).toBe('2025-01-15 13:04:05 UTC');
     expect(formatClock(winter)).toBe('13:04:05 UTC');
-    expect(formatTime(winter)).toBe('13:04'); // a chart axis: its card names the zone
+    expect(formatTime(winter)).toBe('13:04'); // a chart axis: the window picker names the zone
     expect(formatTime(winter, true)).toBe('2025-01-15 13:04 UTC');
     expect(mem.get('firebreak.timeZone')).toBe('utc');
   });
