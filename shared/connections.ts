@@ -85,8 +85,11 @@ export type KubeConnectionList = z.infer<typeof KubeConnectionList>;
 
 export const connectionsChannels = {
   'kube.contexts': {
-    /** with a path, lists that file's contexts before it is saved (a preview); else the saved kubeconfig's */
-    input: z.object({ kubeconfigPath: z.string().trim().min(1).max(4096).optional() }).strict(),
+    /**
+     * with a path, lists that file's contexts before it is saved (a preview); null previews the default
+     * ($KUBECONFIG, else ~/.kube/config); absent, the saved kubeconfig's
+     */
+    input: z.object({ kubeconfigPath: z.string().trim().min(1).max(4096).nullable().optional() }).strict(),
     output: KubeContextList,
   },
   /** every kubeconfig context with its connection status; `probe` checks the ones not connected once */

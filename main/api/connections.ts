@@ -9,7 +9,10 @@ export function connectionsHandlers(ctx: ApiContext): HandlersOf<typeof connecti
   const { connections } = ctx;
   return {
     'kube.contexts': (input) =>
-      listContexts(input.kubeconfigPath ?? ctx.settings.kube().kubeconfigPath, ctx.env),
+      listContexts(
+        input.kubeconfigPath === undefined ? ctx.settings.kube().kubeconfigPath : input.kubeconfigPath,
+        ctx.env,
+      ),
 
     'kube.connections': (input) => connections.list({ probe: input.probe ?? false }),
 

@@ -164,8 +164,8 @@ export interface SettingsState {
   load(): Promise<void>;
   loadContexts(): Promise<void>;
   edit(patch: Partial<SettingsDraft>): void;
-  /** saves the kubeconfig path alone and lists its contexts (the context list comes from the saved file) */
-  useKubeconfigPath(): Promise<void>;
+  /** lists the contexts of the kubeconfig path in the form, without saving it (Save does) */
+  loadDraftContexts(): Promise<void>;
   testPrometheus(): Promise<void>;
   saveDraft(): Promise<boolean>;
   discard(): void;
@@ -218,12 +218,13 @@ export function createSettingsStore(
       set({ draft: { ...draft, ...patch }, dirty: true, fieldErrors: errors });
     },
 
-    async useKubeconfigPath() {
+    async loadDraftContexts() {
       const draft = get().draft;
       if (!draft) return;
       const kubeconfigPath = draft.kubeconfigPath.trim() || null;
       set({ contexts: loading(idle()) });
-      const result = await getTransport().invoke('settings.update', { kube: { kubeconfigPath } });
+      // a preview of that file's contexts: nothing is saved until the user saves the form
+      const result = await getTransport().invoke('kube.contexts', { kubeconfigPath });
       if (!result.ok) {
         const { fields } = fieldErrorsFrom(result.error);
         set({
@@ -235,14 +236,11 @@ export function createSettingsStore(
         });
         return;
       }
-      set({ settings: ready(result.value, clock()) });
-      await get().loadContexts();
-      const contexts = get().contexts.data?.contexts ?? [];
+      set({ contexts: ready(result.value, clock()) });
       const current = get().draft;
       // a context that this file does not have is not kept silently
-      if (current && current.context && !contexts.some((c) => c.name === current.context))
-        set({ draft: { ...current, context: '' } });
-      options.onSaved?.(result.value);
+      if (current && current.context && !result.value.contexts.some((c) => c.name === current.context))
+        set({ draft: { ...current, context: '' }, dirty: true });
     },
 
     async testPrometheus() {

@@ -21,6 +21,10 @@ test.describe('settings', () => {
     await expect(context.locator('option[value="firebreak-sandbox"]')).toHaveCount(1);
     await context.selectOption('firebreak-sandbox');
     await expect(view.getByTestId('context-details')).toContainText('https://');
+    // listing the file's contexts saved nothing behind the form's back: Save does
+    const unsaved = await api<{ kube: { kubeconfigPath: string | null } }>(setup, 'settings.get');
+    expect(unsaved.kube.kubeconfigPath).toBeNull();
+    await expect(view).toContainText('Unsaved changes');
 
     await view.getByLabel('URL', { exact: true }).fill(sandbox.prometheusUrl);
 

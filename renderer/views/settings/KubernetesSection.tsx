@@ -58,16 +58,16 @@ export function KubernetesSection({ draft }: { draft: SettingsDraft }) {
             onKeyDown={(e) => {
               if (e.key === 'Enter') {
                 e.preventDefault();
-                void actions.useKubeconfigPath();
+                void actions.loadDraftContexts();
               }
             }}
           />
           <button
             type="button"
             className={`btn${pathChanged ? ' btn-primary' : ''}`}
-            onClick={() => void actions.useKubeconfigPath()}
+            onClick={() => void actions.loadDraftContexts()}
             disabled={contexts.status === 'loading'}
-            title="Use this kubeconfig and list its contexts"
+            title="List this kubeconfig's contexts (nothing is saved until you Save)"
           >
             {contexts.status === 'loading' ? 'Loading…' : 'Load contexts'}
           </button>

@@ -5,7 +5,7 @@ import type { SettingsDraft } from '../../state/settings';
 export const settingsActions = {
   edit: (patch: Partial<SettingsDraft>) => settingsStore.getState().edit(patch),
   load: () => settingsStore.getState().load(),
-  useKubeconfigPath: () => settingsStore.getState().useKubeconfigPath(),
+  loadDraftContexts: () => settingsStore.getState().loadDraftContexts(),
   test: () => settingsStore.getState().testPrometheus(),
   save: () => settingsStore.getState().saveDraft(),
   discard: () => settingsStore.getState().discard(),

@@ -378,7 +378,7 @@ describe('settings store', () => {
     ).toEqual({ awsRegion: 'must be an AWS region' });
   });
 
-  it('"Load contexts" saves the kubeconfig path alone and lists that file\'s contexts', async () => {
+  it('"Load contexts" lists the typed file\'s contexts without saving it (Save does)', async () => {
     const onSaved = vi.fn();
     const { transport, calls } = fakeTransport({
       'settings.get': () => ({
@@ -393,22 +393,30 @@ describe('settings store', () => {
           contexts: [{ name: 'a', cluster: 'c', server: 'https://s', namespace: null, user: 'u' }],
         },
       }),
-      'settings.update': () => ({
-        ok: true,
-        value: { ...savedView, kube: { kubeconfigPath: '/k', context: 'old' } },
-      }),
     });
     const store = createSettingsStore(() => transport, { onSaved });
     await store.getState().load();
     store.getState().edit({ kubeconfigPath: ' /k ' });
-    await store.getState().useKubeconfigPath();
-    expect(calls.find((c) => c.channel === 'settings.update')?.input).toEqual({
-      kube: { kubeconfigPath: '/k' },
+    await store.getState().loadDraftContexts();
+    // nothing saved behind the form's back: only a preview of that file
+    expect(calls.some((c) => c.channel === 'settings.update')).toBe(false);
+    expect(calls.filter((c) => c.channel === 'kube.contexts').at(-1)?.input).toEqual({
+      kubeconfigPath: '/k',
     });
+    expect(onSaved).not.toHaveBeenCalled();
     expect(store.getState().contexts.status).toBe('ready');
+    expect(store.getState().contexts.data?.sources).toEqual(['/k']);
+    // the form still holds the change, unsaved
+    expect(store.getState().dirty).toBe(true);
+    expect(store.getState().draft?.kubeconfigPath).toBe(' /k ');
     // "old" is not in /k: the draft falls back to the file's current context rather than keeping it silently
     expect(store.getState().draft?.context).toBe('');
-    expect(onSaved).toHaveBeenCalledTimes(1);
+    // an empty path previews the default chain ($KUBECONFIG, ~/.kube/config), not the saved file
+    store.getState().edit({ kubeconfigPath: '' });
+    await store.getState().loadDraftContexts();
+    expect(calls.filter((c) => c.channel === 'kube.contexts').at(-1)?.input).toEqual({
+      kubeconfigPath: null,
+    });
   });
 });
 
