@@ -15,7 +15,8 @@ export { canonicalJson } from './canonicalJson';
 export { auditEntryHash, GENESIS_HASH, SECRET_KEY_PATTERN, withoutSecrets, type AuditLog } from './audit';
 export { LATEST_SCHEMA_VERSION } from './migrations';
 export { storePathFor } from './profiles';
-export type { ObjectStore } from './objects';
+export type { ObjectStore, PackedObjects } from './objects';
+export { encodeMembers } from './snapshots';
 export type { CostCacheEntry, CostTables, FocusCostRow, FocusImportRecord, PriceRow } from './cost';
 export type { SeriesCache } from './seriesCache';
 export type { SettingsTable } from './settings';
@@ -65,7 +66,13 @@ export function openStore(filePath: string, opts: { readonly?: boolean } = {}): 
       Object.entries(api).map(([name, fn]) => [name, guard(fn as (...args: never[]) => unknown)]),
     ) as T;
 
-  const { intern: _intern, byIds: _byIds, hashesOf: _hashesOf, ...publicObjects } = objects;
+  const {
+    intern: _intern,
+    byIds: _byIds,
+    hashesOf: _hashesOf,
+    namedIds: _namedIds,
+    ...publicObjects
+  } = objects;
   return {
     path: filePath,
     schemaVersion: conn.schemaVersion,

@@ -33,6 +33,16 @@ export interface ObjectStore {
   putMany(objs: readonly unknown[]): string[];
   get<T = unknown>(hash: string): T | undefined;
   has(hash: string): boolean;
+  /**
+   * The objects with these row ids re-packed through `transform` (e.g. dropping secrets) for an incident file;
+   * indexOf[i] is where ids[i] went (objects the transform made equal are packed once).
+   */
+  repack(
+    ids: readonly number[],
+    transform: (obj: unknown) => unknown,
+  ): { packed: PackedObjects; indexOf: number[] };
+  /** Inserts packed objects as they are into an empty store: object i gets row id i + 1. */
+  importPacked(p: PackedObjects): void;
 }
 
 /** What snapshots need from the object store beyond the public API. */
@@ -51,16 +61,6 @@ export interface ObjectStoreInternals extends ObjectStore {
    * migration 7: 0 when there is none), below which the caller cannot rely on the names.
    */
   namedIds(wanted: readonly ObjectRef[]): { ids: Set<number>; unnamedUpTo: number };
-  /**
-   * The objects with these row ids re-packed through `transform` (e.g. dropping secrets) for an incident file;
-   * indexOf[i] is where ids[i] went (objects the transform made equal are packed once).
-   */
-  repack(
-    ids: readonly number[],
-    transform: (obj: unknown) => unknown,
-  ): { packed: PackedObjects; indexOf: number[] };
-  /** Inserts packed objects as they are into an empty store: object i gets row id i + 1. */
-  importPacked(p: PackedObjects): void;
 }
 
 /** A Kubernetes object by kind and namespace ('' when cluster-scoped), and name (omitted: all of that kind there). */
