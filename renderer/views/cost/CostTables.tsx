@@ -11,7 +11,7 @@ const modelColumns: Column[] = [
   {
     label: 'Last month',
     num: true,
-    title: "Last month's first days, as many as this month has so far",
+    title: "Last month's same days: those both months have cost (see the change's note when partial)",
     col: 'c-money',
   },
   { label: 'Change', num: true, col: 'c-change' },
@@ -86,7 +86,10 @@ export function ModelTable({ review }: { review: CostReview }) {
               </td>
               <td className="ellipsis muted">{r.namespace ?? NONE}</td>
               <td className="num tnum">{money(r.thisMonth)}</td>
-              <td className="num tnum muted">{money(r.lastMonthToDate)}</td>
+              {/* no day to compare: last month's figure is unknown, not $0 */}
+              <td className="num tnum muted">
+                {review.comparison.days === 0 ? NONE : money(r.lastMonthToDate)}
+              </td>
               <td className={`num tnum ${changeTone(r.changeRatio)}`} title={signed(r.change)}>
                 {changeText(r.change, r.changeRatio, review.comparison.days)}
               </td>
@@ -141,7 +144,7 @@ export function GroupTable({
           <tr key={g.key}>
             <td className="ellipsis">{g.key}</td>
             <td className="num tnum">{money(g.thisMonth)}</td>
-            <td className="num tnum muted">{money(g.lastMonthToDate)}</td>
+            <td className="num tnum muted">{previousDays === 0 ? NONE : money(g.lastMonthToDate)}</td>
             <td className={`num tnum ${changeTone(g.changeRatio)}`} title={signed(g.change)}>
               {changeText(g.change, g.changeRatio, previousDays)}
             </td>
