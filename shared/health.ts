@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ModelServerKind, ServiceRef } from './models';
-import { CacheInfo, ChartUnit, RangeChart, WindowInput } from './series';
+import { CacheInfo, ChartUnit, RangeChart, StaleCopy, WindowInput } from './series';
 
 // ---------- catalogue ----------
 
@@ -118,6 +118,8 @@ export const ModelHealth = z.object({
   slo: SloStatus,
   /** per-query failures that did not stop the rest (shown on their chart) */
   partial: z.array(z.object({ chart: z.string(), code: z.string(), message: z.string() })),
+  /** set when some figures come from the copy saved (Prometheus hung, down or failing): how old, and why */
+  stale: StaleCopy.nullable().optional(),
 });
 export type ModelHealth = z.infer<typeof ModelHealth>;
 
@@ -139,6 +141,7 @@ export const ModelOverview = z.object({
   fetchedAt: z.string(),
   tiles: z.array(ModelTile),
   cache: CacheInfo.nullable(),
+  stale: StaleCopy.nullable().optional(),
 });
 export type ModelOverview = z.infer<typeof ModelOverview>;
 

@@ -126,6 +126,8 @@ export const ModelService = z.object({
   route: ModelRoute.nullable().optional(),
   /** every route sending it traffic */
   routes: z.array(ModelRoute).optional(),
+  /** a Deployment's or Rollout's rollout is paused (absent = the kind cannot pause, or not known) */
+  paused: z.boolean().optional(),
   /** traffic moved away: see `drainedBy` (absent = not drained) */
   drained: z
     .object({
@@ -153,7 +155,14 @@ export function drainedBy(routes: readonly ModelRoute[] | undefined): { fallback
 export const MetricsStatus = z.discriminatedUnion('status', [
   z.object({ status: z.literal('ok') }),
   z.object({ status: z.literal('not_configured') }),
-  z.object({ status: z.literal('error'), error: AppErrorSchema }),
+  z.object({
+    status: z.literal('error'),
+    error: AppErrorSchema,
+    /** the rates shown are the copy saved at this time (ISO); absent: no rates to show */
+    asOf: z.string().optional(),
+    /** Prometheus has failed every round since this time (ISO) */
+    since: z.string().optional(),
+  }),
 ]);
 export type MetricsStatus = z.infer<typeof MetricsStatus>;
 

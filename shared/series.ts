@@ -4,6 +4,7 @@
  * health, GPU and cost. Plain data and arithmetic: no I/O.
  */
 import { z } from 'zod';
+import { AppErrorSchema } from './errors';
 
 // ---------- time windows and steps ----------
 
@@ -80,6 +81,14 @@ export const CacheInfo = z.object({
   offline: z.boolean(),
 });
 export type CacheInfo = z.infer<typeof CacheInfo>;
+
+/** Figures served from the copy saved because their source could not be asked: since when they are old, and why. */
+export const StaleCopy = z.object({
+  /** when the oldest figure shown was fetched (ISO) */
+  asOf: z.string(),
+  error: AppErrorSchema,
+});
+export type StaleCopy = z.infer<typeof StaleCopy>;
 
 export const ChartUnit = z.enum([
   'reqps',

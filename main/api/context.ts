@@ -2,6 +2,7 @@ import type { Connections } from '../kube/connections';
 import type { KubeEnv } from '../kube/kubeconfig';
 import type { MetricsEnv } from '../metrics/modelHealth';
 import { PrometheusClient } from '../metrics/prometheus';
+import { Staleness } from '../metrics/staleness';
 import type { Settings } from '../settings/settings';
 import type { Store } from '../store';
 
@@ -21,11 +22,20 @@ export interface ApiContext {
 const CACHE_KEEP_MS = 30 * 86400_000;
 const pruned = new WeakSet<ApiContext>();
 
+/** Each Prometheus request's own timeout, and by default the whole answer's (see metricsEnv). */
+export const PROMETHEUS_TIMEOUT_MS = 10_000;
+
 /**
  * Prometheus from the saved settings (null when not configured: only the cache answers) and the profile's series
- * cache: what health, GPU and cost read metrics through.
+ * cache: what health, GPU and cost read metrics through. Every query of one answer shares one deadline
+ * (`deadlineMs` from now): a hung Prometheus costs that once, not once per query in sequence, and what ran
+ * out is served from the copy saved (a deadline counts as a timeout there).
  */
-export function metricsEnv(ctx: ApiContext, timeoutMs = 15_000): MetricsEnv {
+export function metricsEnv(
+  ctx: ApiContext,
+  timeoutMs = PROMETHEUS_TIMEOUT_MS,
+  deadlineMs = timeoutMs,
+): MetricsEnv {
   // answers fetched more than 30 days ago are dropped once per start (closed windows are otherwise kept)
   if (!pruned.has(ctx) && !ctx.store.readonly) {
     pruned.add(ctx);
@@ -39,5 +49,7 @@ export function metricsEnv(ctx: ApiContext, timeoutMs = 15_000): MetricsEnv {
   return {
     client: config ? new PrometheusClient({ ...config, timeoutMs }) : null,
     cache: ctx.store.readonly ? null : ctx.store.seriesCache,
+    signal: AbortSignal.timeout(deadlineMs),
+    stale: new Staleness(),
   };
 }

@@ -77,10 +77,13 @@ async function getModelOverview(
   const env = metricsEnv(ctx);
   if (!env.client) throw prometheusNotConfigured();
   const { tiles, offline } = await modelTiles(env, input.services, catalogueOverrides(ctx));
+  const stale = env.stale?.view() ?? null;
   return {
     fetchedAt: new Date().toISOString(),
     tiles,
-    cache: offline ? { fetchedAt: new Date().toISOString(), offline } : null,
+    // the copy's own time: "as of 18:45" is when the figures were fetched, not when they were served
+    cache: offline || stale ? { fetchedAt: stale?.asOf ?? new Date().toISOString(), offline: true } : null,
+    stale,
   };
 }
 

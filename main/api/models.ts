@@ -19,6 +19,7 @@ import type { DiscoveredModelService } from '../kube/modelServices';
 import { ResourceClient } from '../kube/resources';
 import { revisionHistory } from '../kube/revisions';
 import { modelRates, type ModelRates } from '../metrics/modelRates';
+import { downSinceFor, markAnswered } from '../metrics/staleness';
 import { metricsEnv, type ApiContext } from './context';
 import { catalogueOverrides } from './health';
 import type { HandlersOf, StreamHandlersOf } from './dispatch';
@@ -196,15 +197,25 @@ async function fetchRates(
 ): Promise<{ rates: Rates; metrics: MetricsStatus }> {
   const env = metricsEnv(ctx);
   if (!env.client) return { rates: new Map(), metrics: { status: 'not_configured' } };
+  const url = env.client.url;
   try {
     const services = views.map((v) => ({ ...v, drained: drainedBy(v.routes) !== null }));
-    return { rates: await modelRates(env, services, catalogueOverrides(ctx)), metrics: { status: 'ok' } };
+    const rates = await modelRates(env, services, catalogueOverrides(ctx));
+    // rates from the copy saved mean Prometheus is down: the list shows them greyed "as of" the copy
+    const stale = env.stale?.view() ?? null;
+    if (!stale) {
+      markAnswered(url);
+      return { rates, metrics: { status: 'ok' } };
+    }
+    const since = downSinceFor(url);
+    return { rates, metrics: { status: 'error', error: stale.error, asOf: stale.asOf, since } };
   } catch (err) {
     const e =
       err instanceof AppError
         ? err
         : new AppError('PROMETHEUS_ERROR', 'Reading rates from Prometheus failed.', 'Retry in a moment.');
-    return { rates: new Map(), metrics: { status: 'error', error: e.toJSON() } };
+    const since = downSinceFor(url);
+    return { rates: new Map(), metrics: { status: 'error', error: e.toJSON(), since } };
   }
 }
 
@@ -227,6 +238,7 @@ function modelList(conn: Connection, views: ModelView[], rates: Rates, metrics: 
       route: d.route,
       routes: d.routes,
       ...(drained && { drained: { ...drained, lastErrorRatio: r?.lastErrorRatio ?? null } }),
+      ...(d.paused !== undefined && { paused: d.paused }),
     };
   });
   return {

@@ -123,7 +123,7 @@ export async function gpuHeatmap(
       encoding: 'permille',
       timeoutMs: 60_000,
     },
-    { signal: env.signal, refresh: opts.refresh, ...(env.now ? { now: env.now } : {}) },
+    { signal: env.signal, stale: env.stale, refresh: opts.refresh, ...(env.now ? { now: env.now } : {}) },
   );
   const rows: GpuRow[] = new Array(raw.series.length);
   const means = new Map<string, number | null>();
@@ -229,8 +229,14 @@ export async function gpuFleet(
   const remember = input.end === undefined;
   const instant = async (q: string): Promise<InstantSample[]> => {
     try {
-      return (await cachedInstant(client, env.cache, q, { time: evalTime, signal: env.signal, remember }))
-        .samples;
+      return (
+        await cachedInstant(client, env.cache, q, {
+          time: evalTime,
+          signal: env.signal,
+          stale: env.stale,
+          remember,
+        })
+      ).samples;
     } catch (err) {
       if (err instanceof AppError && err.code === 'PROMETHEUS_BAD_QUERY') throw err;
       return [];
@@ -478,7 +484,7 @@ async function lineChart(
   try {
     const g = await range.get(
       { query, ...grid, maxSeries: 200 },
-      { signal: env.signal, ...(env.now ? { now: env.now } : {}) },
+      { signal: env.signal, stale: env.stale, ...(env.now ? { now: env.now } : {}) },
     );
     const chart = buildChart(id, title, unit, grid, [{ promql: query, grid: g, name: title }]);
     chart.series = chart.series.map((s) => ({ ...s, name: name(s.labels) }));
@@ -502,7 +508,7 @@ async function serviceUtilChart(
   try {
     const g = await range.get(
       { query, ...grid, maxSeries: 4096 },
-      { signal: env.signal, ...(env.now ? { now: env.now } : {}) },
+      { signal: env.signal, stale: env.stale, ...(env.now ? { now: env.now } : {}) },
     );
     const groups = new Map<string, { sum: Float64Array; n: Float64Array }>();
     for (const s of g.series) {

@@ -26,6 +26,7 @@ import type { SeriesCache } from '../store';
 import { buildChart, failedChart, gridFor, lastValue, pool, type ChartPart } from './charts';
 import { nowInstant, nowValues } from './nowFigures';
 import type { PrometheusClient } from './prometheus';
+import type { Staleness } from './staleness';
 import { CachedRange, cachedInstant, type CachedGrid } from './rangeCache';
 import {
   buildQueries,
@@ -44,7 +45,10 @@ export interface MetricsEnv {
   client: PrometheusClient | null;
   cache: SeriesCache | null;
   now?: () => number;
+  /** the answer's deadline: every query of one answer shares it (see metricsEnv) */
   signal?: AbortSignal;
+  /** noted whenever a copy saved stands in for Prometheus, so the answer can say how old it is */
+  stale?: Staleness;
 }
 
 const DETECT_KEY = 'detect\u0000';
@@ -190,8 +194,12 @@ export async function modelHealth(
       ],
     });
 
+  // "now" is the window's end (a view of the past shows the values of then), never the chart's last point
+  const at = nowInstant(input.end ?? now);
+  // the charts, the "now" figures and the SLO are asked side by side under the answer's one deadline
+  const sloP = sloStatus(env, m, savedSlo, at);
   const grids = new Map<string, CachedGrid | null>();
-  const charts = await Promise.all(
+  const chartsP = Promise.all(
     specs.map(async (spec): Promise<RangeChart> => {
       try {
         const parts: ChartPart[] = await Promise.all(
@@ -200,7 +208,7 @@ export async function modelHealth(
             name: p.name,
             grid: await range.get(
               { query: p.promql, ...grid, maxSeries: 20 },
-              { signal: env.signal, now: () => now },
+              { signal: env.signal, stale: env.stale, now: () => now },
             ),
           })),
         );
@@ -220,11 +228,23 @@ export async function modelHealth(
       }
     }),
   );
+  const [charts, nowFigures, slo] = await Promise.all([
+    chartsP,
+    currentValues(
+      env,
+      m,
+      chartsP.then(() => grids),
+      at,
+    ),
+    sloP,
+  ]);
 
-  // a model whose every chart failed the same way: that is the answer (Prometheus down, auth …)
-  if (charts.length > 0 && partial.length === charts.length && env.client) {
+  // a model whose every chart failed the same way: that is the answer (Prometheus down, hung, auth …)
+  // (unless the view is of now and its figures came from the copy saved: that copy, marked stale, is better)
+  const staleNow = input.end === undefined && env.stale?.view();
+  if (charts.length > 0 && partial.length === charts.length && env.client && !staleNow) {
     const first = partial[0]!;
-    if (partial.every((p) => p.code === first.code) && /UNREACHABLE|AUTH_FAILED/.test(first.code)) {
+    if (partial.every((p) => p.code === first.code) && /UNREACHABLE|TIMEOUT|AUTH_FAILED/.test(first.code)) {
       throw new AppError(
         first.code as AppError['code'],
         first.message,
@@ -233,18 +253,15 @@ export async function modelHealth(
     }
   }
 
-  // "now" is the window's end (a view of the past shows the values of then), never the chart's last point
-  const at = nowInstant(input.end ?? now);
-  const nowValues = await currentValues(env, m, grids, at);
-  const slo = await sloStatus(env, m, savedSlo, at);
   return {
     service: input.service,
     catalogue: view,
     fetchedAt: new Date(now).toISOString(),
-    now: nowValues,
+    now: nowFigures,
     charts,
     slo,
     partial,
+    stale: env.stale?.view() ?? null,
   };
 }
 
@@ -261,7 +278,7 @@ function asAppError(err: unknown): AppError {
 async function currentValues(
   env: MetricsEnv,
   m: ModelQueries,
-  grids: Map<string, CachedGrid | null>,
+  chartGrids: Promise<Map<string, CachedGrid | null>>,
   at: Date,
 ): Promise<HealthNow> {
   try {
@@ -269,6 +286,7 @@ async function currentValues(
   } catch {
     // fall through to the charts' last points
   }
+  const grids = await chartGrids;
   const last = (k: string) => lastValue(grids.get(k) ?? null);
   return {
     requestRate: last('requests:requests/s'),
@@ -299,18 +317,23 @@ export async function sloStatus(
     : 'This server exposes no latency histogram: the latency SLO cannot be measured.';
   const remember = !time || Math.abs(time.getTime() - (env.now ?? Date.now)()) < 60_000;
   const instant = async (q: string) =>
-    (await cachedInstant(env.client, env.cache, q, { signal: env.signal, time, remember })).samples;
+    (await cachedInstant(env.client, env.cache, q, { signal: env.signal, stale: env.stale, time, remember }))
+      .samples;
   {
+    // the ratio and the buckets of a window side by side: one slow query does not wait for the other
     await pool(windows, 4, async (win) => {
       const ratioQ = errorRatioQuery(m, win);
-      try {
-        const r = ratioQ ? await instant(ratioQ) : [];
-        const v = r[0]?.value;
-        errorRatios.set(win, v !== undefined && Number.isFinite(v) ? v : null);
-      } catch {
-        errorRatios.set(win, null);
-      }
-      if (h) {
+      const ratio = async () => {
+        try {
+          const r = ratioQ ? await instant(ratioQ) : [];
+          const v = r[0]?.value;
+          errorRatios.set(win, v !== undefined && Number.isFinite(v) ? v : null);
+        } catch {
+          errorRatios.set(win, null);
+        }
+      };
+      const slow = async () => {
+        if (!h) return;
         try {
           const r = await instant(bucketRatesQuery(h, m.selector, win));
           const buckets: Bucket[] = r
@@ -323,7 +346,8 @@ export async function sloStatus(
         } catch {
           slowShares.set(win, null);
         }
-      }
+      };
+      await Promise.all([ratio(), slow()]);
     });
   }
   const avail: BurnWindow[] = BURN_WINDOWS.map((b) =>
@@ -375,7 +399,10 @@ export async function modelTiles(
           : null;
       const fetch = (q: string | null) =>
         q
-          ? range.get({ query: q, ...grid, maxSeries: 1 }, { signal: env.signal, now: () => now })
+          ? range.get(
+              { query: q, ...grid, maxSeries: 1 },
+              { signal: env.signal, stale: env.stale, now: () => now },
+            )
           : Promise.resolve(null);
       const [req, err, lat] = await Promise.all([fetch(m.requests?.(w) ?? null), fetch(ratio), fetch(p95q)]);
       if ([req, err, lat].some((g) => g?.cache?.offline)) offline = true;

@@ -36,7 +36,7 @@ export async function nowValues(
     const r = (
       await cachedInstant(env.client, env.cache, q, {
         signal: env.signal,
-
+        stale: env.stale,
         time: at,
         remember,
       })
@@ -73,7 +73,7 @@ export async function nowValues(
 async function instantValue(env: MetricsEnv, q: string, at: Date): Promise<number | null> {
   const r = await cachedInstant(env.client, env.cache, q, {
     signal: env.signal,
-
+    stale: env.stale,
     time: at,
     remember: false,
   });

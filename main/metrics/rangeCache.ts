@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { CacheInfo } from '../../shared/series';
 import type { SeriesCache } from '../store';
+import type { Staleness } from './staleness';
 import { parseValue, type GridResult, type InstantSample, type PrometheusClient } from './prometheus';
 
 const CACHE_FORMAT = 1;
@@ -169,6 +170,8 @@ export interface CachedRangeOptions {
   refresh?: boolean;
   signal?: AbortSignal;
   now?: () => number;
+  /** told when the copy saved is served instead of Prometheus's answer */
+  stale?: Staleness | undefined;
 }
 
 /** Failures that mean "Prometheus cannot be asked now": the offline copy is used for these. */
@@ -217,7 +220,7 @@ export class CachedRange {
         }
       }
     }
-    if (!this.client) return this.offline(req, null);
+    if (!this.client) return this.offline(req, null, opts.stale);
     try {
       const grid = await this.client.queryRange(req.query, req, {
         signal: opts.signal,
@@ -240,7 +243,7 @@ export class CachedRange {
       }
       return { ...grid, cache: null };
     } catch (err) {
-      if (this.cache && isOfflineFailure(err)) return this.offline(req, err as AppError);
+      if (this.cache && isOfflineFailure(err)) return this.offline(req, err as AppError, opts.stale);
       throw err;
     }
   }
@@ -264,7 +267,7 @@ export class CachedRange {
   }
 
   /** The exact cached answer, else the latest one for this query and step moved onto the requested grid; else the failure. */
-  private offline(req: RangeRequest, cause: AppError | null): CachedGrid {
+  private offline(req: RangeRequest, cause: AppError | null, stale?: Staleness): CachedGrid {
     const fail = () => {
       if (cause) throw cause;
       throw new AppError(
@@ -281,6 +284,7 @@ export class CachedRange {
     // a cached answer about another time altogether is no answer
     const cachedEnd = found.grid.start + (found.grid.points - 1) * found.grid.step;
     if (cachedEnd < req.start || found.grid.start > req.end) return fail();
+    stale?.note(found.fetchedAt, cause);
     return { ...regrid(found.grid, req), cache: { fetchedAt: found.fetchedAt, offline: true } };
   }
 }
@@ -302,7 +306,7 @@ export async function cachedInstant(
   client: PrometheusClient | null,
   cache: SeriesCache | null,
   query: string,
-  opts: { time?: Date; signal?: AbortSignal; remember?: boolean } = {},
+  opts: { time?: Date; signal?: AbortSignal; remember?: boolean; stale?: Staleness | undefined } = {},
 ): Promise<{ samples: InstantSample[]; offline: { fetchedAt: string } | null }> {
   const key = { query: INSTANT_PREFIX + query, step: 1, start: 0, end: 0 };
   const fromCache = (cause: unknown) => {
@@ -314,6 +318,7 @@ export async function cachedInstant(
     }
     const parsed = CachedInstant.safeParse(hit?.body);
     if (!hit || !parsed.success) throw cause;
+    opts.stale?.note(hit.fetchedAt, cause);
     return {
       samples: parsed.data.samples.map((s) => ({
         labels: s.labels,

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
-import { formatAgo } from '../format';
+import { formatAgo, formatClock } from '../format';
 import type { ViewName } from '../state/app';
 import type { AppErrorData } from '../../shared/errors';
 import { isNotConnected, LIVE_INTERVAL_S } from '../state/models';
 import { useApp, useModels, useSettings } from '../state';
-import { contextIndicator, isStale, prometheusIndicator } from '../state/selectors';
+import { contextIndicator, isStale, prometheusIndicator, sourceDown } from '../state/selectors';
 import { AlertsBadge } from './AlertsBadge';
 import { BrandMark, Icon, type IconName } from './Icon';
 import { TimeZoneSwitch } from './TimeZoneSwitch';
@@ -205,6 +205,7 @@ export function StatusBar() {
   const updatedAt = list.updatedAt;
   const stale = isStale(updatedAt, now, LIVE_INTERVAL_S);
   const notConnected = list.status === 'error' && isNotConnected(list.error);
+  const down = sourceDown(list);
 
   let tone: 'ok' | 'warning' | 'critical' | 'muted' = 'muted';
   let state = 'Paused';
@@ -218,6 +219,12 @@ export function StatusBar() {
   } else if (live === 'live' || (live === 'connecting' && updatedAt !== undefined)) {
     tone = stale ? 'warning' : 'ok';
     state = stale ? 'Live, no update lately' : 'Live';
+    // the cluster is live but a source behind the figures is not: say which, since when
+    if (down) {
+      tone = 'warning';
+      state = `${down.source} ${down.state}${down.since ? ` since ${formatClock(down.since)}` : ''}`;
+      why = down.error;
+    }
   } else if (live === 'connecting' || list.status === 'loading') {
     state = 'Loading…';
   } else if (live === 'stopped') {
@@ -232,9 +239,10 @@ export function StatusBar() {
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span
-        className="status-item"
+        className={`status-item${down && tone === 'warning' ? ' status-degraded' : ''}`}
         title={why ? `${why.message}\n${why.hint}` : undefined}
         data-testid="live-state"
+        data-tone={tone}
       >
         <span className={`dot dot-${tone}${tone === 'ok' ? ' dot-pulse' : ''}`} aria-hidden="true" />
         {state}

@@ -42,7 +42,7 @@ function generations() {
 }
 
 /**
- * Loads one AsyncState slot: `loading` at once (keeping what is shown), then `ready` or `failed`; an answer
+ * Loads one AsyncState slot: `loading` at once (keeping what is shown, an error too), then `ready` or `failed`; an answer
  * overtaken by a newer load is dropped (see generations).
  */
 export function latestLoad<T>(
@@ -53,7 +53,9 @@ export function latestLoad<T>(
   const g = generations();
   return async (call) => {
     const gen = g.next();
-    write(loading(read()));
+    // a failure stays on screen (with its Retry) while the next try runs, rather than a bare "Loading…"
+    const prev = read();
+    write(prev.error ? { ...loading(prev), error: prev.error } : loading(prev));
     const result = await call();
     if (g.current(gen)) write(settle(result, read(), clock()));
   };

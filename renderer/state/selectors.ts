@@ -43,3 +43,22 @@ export function contextIndicator(
 export function isStale(updatedAt: number | undefined, now: number, intervalS: number): boolean {
   return updatedAt === undefined || now - updatedAt > (intervalS * 2 + 5) * 1000;
 }
+
+/**
+ * The source that is down, for the status bar ("Prometheus unreachable since 13:04:05 UTC"): the list's
+ * metrics status says whether Prometheus answered its last round. null when every source answered.
+ */
+export function sourceDown(
+  list: AsyncState<ModelList>,
+): { source: 'Prometheus'; state: string; since: string | null; error: AppErrorData } | null {
+  const metrics = list.data?.metrics;
+  if (metrics?.status !== 'error') return null;
+  const code = metrics.error.code;
+  const state =
+    code === 'PROMETHEUS_UNREACHABLE' || code === 'PROMETHEUS_TIMEOUT'
+      ? 'unreachable'
+      : code === 'PROMETHEUS_AUTH_FAILED'
+        ? 'refusing access'
+        : 'failing';
+  return { source: 'Prometheus', state, since: metrics.since ?? null, error: metrics.error };
+}

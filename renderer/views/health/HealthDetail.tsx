@@ -12,7 +12,8 @@ import { useRangeInHash } from '../../components/useFromHash';
 import { Stat } from '../../components/Stat';
 import { usePolling } from '../../components/usePolling';
 import { useWidth } from '../../components/useWidth';
-import { serverLabel } from '../../format';
+import { formatClock, serverLabel } from '../../format';
+import { Ticks } from '../../components/Ticks';
 import { HEALTH_WINDOWS, healthStore, useHealth } from '../../state/health';
 import { CataloguePanel } from './CataloguePanel';
 import { SloPanel } from './SloPanel';
@@ -88,16 +89,22 @@ export function HealthDetail({ service, name }: { service: ServiceRef; name: str
 
 function HealthBody({ data, service }: { data: ModelHealth; service: ServiceRef }) {
   const n = data.now;
-  const offline = data.charts.some((c) => c.cache?.offline);
+  const stale = data.stale ?? null;
+  const offline = stale !== null || data.charts.some((c) => c.cache?.offline);
   const latencyChart = data.charts.find((c) => c.id === 'latency');
   return (
     <>
       {offline && (
         <Banner
           tone="warning"
-          title="Prometheus cannot be reached: charts show the copy saved on this computer"
+          title={`Prometheus cannot be asked: showing the copy saved on this computer${
+            stale ? `, as of ${formatClock(stale.asOf)}` : ''
+          }`}
+          code={stale?.error.code}
           testId="health-offline"
-        />
+        >
+          {stale && <Ticks text={`${stale.error.message} ${stale.error.hint}`} />}
+        </Banner>
       )}
       {data.partial.length > 0 && !offline && (
         <Banner tone="warning" title={`${data.partial.length} of ${data.charts.length} charts failed`}>
@@ -107,7 +114,12 @@ function HealthBody({ data, service }: { data: ModelHealth; service: ServiceRef 
       <p className="muted now-caption" data-testid="now-caption">
         Now: {NOW_LABEL}, the same figures as Models and Traffic, whatever the chart window
       </p>
-      <div className="stat-row" data-testid="health-now">
+      <div
+        className={`stat-row${stale ? ' stale-value' : ''}`}
+        data-testid="health-now"
+        data-stale={stale ? 'true' : undefined}
+        title={stale ? `As of ${formatClock(stale.asOf)}: Prometheus cannot be asked now` : undefined}
+      >
         <Stat label="Requests" value={formatValue('reqps', n.requestRate)} />
         <Stat
           label="Error ratio"

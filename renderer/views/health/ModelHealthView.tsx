@@ -8,9 +8,13 @@ import { useModelParam } from '../../components/useFromHash';
 import { usePolling } from '../../components/usePolling';
 import { useModels } from '../../state';
 import { healthStore, useHealth } from '../../state/health';
+import { clearlyGreater, useStableOrder } from '../../components/stableOrder';
+import { formatClock } from '../../format';
 import { HealthDetail } from './HealthDetail';
 import { ModelTileButton, score } from './ModelTile';
 import '../../components/metrics.css';
+
+const serviceId = (s: ServiceRef) => s.id;
 
 export function ModelHealthView() {
   const list = useModels((s) => s.list);
@@ -26,10 +30,20 @@ export function ModelHealthView() {
   usePolling(() => void healthStore.getState().loadOverview(services), 30_000, [servicesKey]);
 
   const tiles = new Map((overview.data?.tiles ?? []).map((t) => [t.service.id, t]));
-  // the worst first: the commander looks at the top of the list
-  const ordered = [...services].sort(
-    (a, b) => score(tiles.get(b.id)) - score(tiles.get(a.id)) || a.id.localeCompare(b.id),
+  // the worst first: the commander looks at the top of the list; tiles nearly tied hold still at each refresh
+  const sorted = useMemo(() => {
+    const byId = new Map((overview.data?.tiles ?? []).map((t) => [t.service.id, t]));
+    return [...services].sort(
+      (a, b) => score(byId.get(b.id)) - score(byId.get(a.id)) || a.id.localeCompare(b.id),
+    );
+  }, [services, overview.data]);
+  const ordered = useStableOrder(
+    sorted,
+    serviceId,
+    (a, b) => clearlyGreater(score(tiles.get(a.id)), score(tiles.get(b.id)), 0.05, 0.2),
+    'worst-first',
   );
+  const stale = overview.data?.stale ?? null;
   const selected = services.find((s) => s.id === selectedParam) ?? ordered[0] ?? null;
 
   if (!list.data && list.status === 'error' && list.error) {
@@ -56,10 +70,23 @@ export function ModelHealthView() {
 
   return (
     <div className="health-layout" data-testid="health-view">
-      <nav className="tile-list" aria-label="Model services">
+      <nav
+        className={`tile-list${stale ? ' stale-value' : ''}`}
+        aria-label="Model services"
+        data-stale={stale ? 'true' : undefined}
+      >
         <div className="muted tile-list-note" data-testid="tiles-window">
           Figures: {NOW_LABEL}. Sparklines: last hour.
         </div>
+        {stale && (
+          <div
+            className="tile-list-note sev-warning"
+            data-testid="tiles-stale"
+            title={`${stale.error.message}\n${stale.error.hint}`}
+          >
+            Prometheus cannot be asked: figures as of {formatClock(stale.asOf)}
+          </div>
+        )}
         {overview.error && !overview.data && (
           <div className="tile-error" role="alert">
             {overview.error.message}

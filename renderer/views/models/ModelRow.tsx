@@ -4,6 +4,7 @@ import { go } from '../../components/Shell';
 import { Ticks } from '../../components/Ticks';
 import {
   errorRatioSeverity,
+  formatClock,
   formatCompact,
   formatPercent,
   healthSummary,
@@ -17,8 +18,21 @@ import {
 import { detailHash } from '../../state/modelDetail';
 
 /** One model service in the list; the row opens its detail. */
-export function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown: boolean }) {
+export function ModelRow({
+  model,
+  rateKnown,
+  asOf,
+}: {
+  model: ModelService;
+  rateKnown: boolean;
+  /** the rates are the copy saved at this time (Prometheus down): shown greyed, with their time */
+  asOf?: string | undefined;
+}) {
   const errSev = errorRatioSeverity(model.errorRatio);
+  const stale = asOf !== undefined;
+  const staleProps = stale
+    ? { 'data-stale': 'true', title: `As of ${formatClock(asOf)}: Prometheus cannot be asked now` }
+    : {};
   const repSev = replicaSeverity(model.replicas);
   const rowSev =
     errSev === 'critical' || repSev === 'critical' ? 'critical' : errSev === 'warning' ? 'warning' : '';
@@ -62,10 +76,18 @@ export function ModelRow({ model, rateKnown }: { model: ModelService; rateKnown:
       <td className="col-image">
         <ImageCell image={model.image} />
       </td>
-      <td className="col-rate num tnum" data-testid="request-rate">
+      <td
+        className={`col-rate num tnum${stale ? ' stale-value' : ''}`}
+        data-testid="request-rate"
+        {...staleProps}
+      >
         {rateKnown ? <Rate value={model.requestRate} /> : <span className="muted">{NONE}</span>}
       </td>
-      <td className={`col-errors num tnum sev-${rateKnown ? errSev : 'none'}`} data-testid="error-ratio">
+      <td
+        className={`col-errors num tnum sev-${rateKnown && !stale ? errSev : 'none'}${stale ? ' stale-value' : ''}`}
+        data-testid="error-ratio"
+        {...staleProps}
+      >
         {rateKnown ? <ErrorRatio value={model.errorRatio} /> : <span className="muted">{NONE}</span>}
         {model.drained && <DrainedNote drained={model.drained} />}
       </td>
@@ -158,6 +180,22 @@ export function MetricsBanner({ metrics }: { metrics: MetricsStatus }) {
           </button>
         }
       />
+    );
+  if (metrics.status === 'error' && metrics.asOf)
+    return (
+      <Banner
+        tone="warning"
+        testId="metrics-banner"
+        title={`Prometheus cannot be asked: rates shown greyed as of ${formatClock(metrics.asOf)} (${metrics.error.message})`}
+        code={metrics.error.code}
+        action={
+          <button type="button" className="btn btn-ghost" onClick={() => go('settings')}>
+            Check settings
+          </button>
+        }
+      >
+        <Ticks text={metrics.error.hint} />
+      </Banner>
     );
   if (metrics.status === 'error')
     return (

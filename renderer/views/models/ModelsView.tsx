@@ -20,7 +20,9 @@ import { useModels } from '../../state';
 import { isNotConnected, modelsActions } from './modelsActions';
 import { NotConnected } from '../connections/NotConnected';
 
+import { useStableOrder } from '../../components/stableOrder';
 import { MetricsBanner, ModelRow } from './ModelRow';
+import { modelClearlyBefore } from './modelOrder';
 import { modelsCsv } from './modelsCsv';
 
 interface SortColumn {
@@ -69,10 +71,12 @@ export function ModelsView() {
   const liveError = useModels((s) => s.liveError);
 
   const models = list.data?.models;
-  const rows = useMemo(
+  const sorted = useMemo(
     () => (models ? sortModels(filterModels(models, filter), sort) : []),
     [models, filter, sort],
   );
+  // at each refresh rows tied or nearly tied keep their place; another sort column starts afresh
+  const rows = useStableOrder(sorted, modelId, modelClearlyBefore(sort), `${sort.key}:${sort.dir}`);
 
   if (list.status === 'error' && isNotConnected(list.error)) {
     return (
@@ -85,7 +89,9 @@ export function ModelsView() {
   const firstLoad = !list.data && (list.status === 'loading' || list.status === 'idle');
   const failedFirst = !list.data && list.status === 'error' && list.error;
   const metrics = list.data?.metrics;
-  const rateKnown = metrics?.status === 'ok';
+  // with Prometheus down the copy saved still shows (greyed, "as of"): the rates are known, only old
+  const rateKnown = metrics?.status === 'ok' || (metrics?.status === 'error' && metrics.asOf !== undefined);
+  const ratesAsOf = metrics?.status === 'error' ? metrics.asOf : undefined;
 
   return (
     <div className="view" data-testid="models-view">
@@ -162,7 +168,7 @@ export function ModelsView() {
               skeletonRows={firstLoad ? 7 : undefined}
             >
               {rows.map((m) => (
-                <ModelRow key={m.id} model={m} rateKnown={rateKnown} />
+                <ModelRow key={m.id} model={m} rateKnown={rateKnown} asOf={ratesAsOf} />
               ))}
             </Table>
             {!firstLoad && models && models.length === 0 && (
@@ -192,6 +198,8 @@ export function ModelsView() {
     </div>
   );
 }
+
+const modelId = (m: ModelService) => m.id;
 
 function Summary({
   models,
