@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { CopyButton } from '../components/CopyButton';
 import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/gpu';
 import { ChartActions } from './ChartActions';
 import { chartColors, echarts } from './echarts';
@@ -157,7 +158,10 @@ export function HeatmapChart({
       </div>
       {showQuery && (
         <div className="chart-promql" data-testid="promql">
-          <pre className="promql">{promql}</pre>
+          <div className="promql-row">
+            <pre className="promql">{promql}</pre>
+            <CopyButton text={promql} what="the PromQL" />
+          </div>
         </div>
       )}
     </section>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { CopyButton } from '../components/CopyButton';
 import { type RangeChart, lttb } from '../../shared/series';
 import { ChartActions } from './ChartActions';
 import { chartColors, echarts, palette } from './echarts';
@@ -223,9 +224,10 @@ export function TimeChart({
       {showQuery && (
         <div className="chart-promql" data-testid="promql">
           {chart.promql.map((q, i) => (
-            <pre key={i} className="promql">
-              {q}
-            </pre>
+            <div key={i} className="promql-row">
+              <pre className="promql">{q}</pre>
+              <CopyButton text={q} what="the PromQL" />
+            </div>
           ))}
           <p className="muted">
             step {chart.step} s · {chart.points} points

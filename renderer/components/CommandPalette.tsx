@@ -22,10 +22,10 @@ export function CommandPalette({ onClose }: { onClose: (restoreFocus: boolean) =
   const list = useRef<HTMLUListElement>(null);
   const id = useId();
 
-  // what the palette offers about alerts and incidents: read them once if no view has yet
+  // what the palette offers about alerts and incidents: read them again (cheap), the list fills in as they come
   useEffect(() => {
-    if (alertsStore.getState().list.status === 'idle') void alertsStore.getState().load();
-    if (incidentStore.getState().list.status === 'idle') void incidentStore.getState().loadList();
+    void alertsStore.getState().load();
+    void incidentStore.getState().loadList();
     input.current?.focus();
   }, []);
 

@@ -19,7 +19,8 @@ export type IconName =
   | 'gpu'
   | 'bell'
   | 'split'
-  | 'coin';
+  | 'coin'
+  | 'copy';
 
 const paths: Record<IconName, string[]> = {
   models: ['M8 1.8 14 5 8 8.2 2 5Z', 'M2 8l6 3.2L14 8', 'M2 11l6 3.2 6-3.2'],
@@ -38,6 +39,7 @@ const paths: Record<IconName, string[]> = {
   info: ['M8 14.2A6.2 6.2 0 1 0 8 1.8a6.2 6.2 0 0 0 0 12.4Z', 'M8 7.2v4', 'M8 4.8v.1'],
   alert: ['M8 1.9 14.6 13.6H1.4Z', 'M8 6.2v3.6', 'M8 11.6v.1'],
   check: ['M3 8.4l3.2 3.2L13 4.8'],
+  copy: ['M5.5 5.5h8v8h-8Z', 'M10.5 5.5v-3h-8v8h3'],
   refresh: ['M13.5 8A5.5 5.5 0 1 1 11.9 4.1', 'M13.6 1.9v3.4h-3.4'],
   search: ['M7 12.2A5.2 5.2 0 1 0 7 1.8a5.2 5.2 0 0 0 0 10.4Z', 'M10.8 10.8 14.2 14.2'],
   cluster: ['M8 1.6 13.6 4.8v6.4L8 14.4 2.4 11.2V4.8Z', 'M8 8 13.6 4.8', 'M8 8 2.4 4.8', 'M8 8v6.4'],

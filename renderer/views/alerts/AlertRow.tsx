@@ -4,6 +4,7 @@ import { SilenceForm } from './SilenceForm';
 import { formatTimestamp } from '../../format';
 import { EditToggle } from '../../components/EditToggle';
 import { useFromHash } from '../../components/useFromHash';
+import { CopyButton } from '../../components/CopyButton';
 
 /** `#/alerts?silence=<fingerprint>` (the palette's "Silence…"): the alert whose silence form opens */
 const silenceParam = (hash: string) => new URLSearchParams(hash.split('?')[1] ?? '').get('silence');
@@ -75,7 +76,18 @@ export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: bool
           </span>
         ))}
       </div>
-      {alert.silencedBy.length > 0 && <p className="muted">Silenced by {alert.silencedBy.join(', ')}</p>}
+      {alert.silencedBy.length > 0 && (
+        <p className="muted" data-testid="silenced-by">
+          Silenced by{' '}
+          {alert.silencedBy.map((id, i) => (
+            <span key={id}>
+              {i > 0 && ', '}
+              <span className="mono">{id}</span>
+              <CopyButton text={id} what="the silence id" />
+            </span>
+          ))}
+        </p>
+      )}
       {silencing && <SilenceForm alert={alert} onDone={closeForm} />}
     </li>
   );

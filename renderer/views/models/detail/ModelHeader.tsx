@@ -1,4 +1,5 @@
 import type { ModelService, WorkloadRef } from '../../../../shared/models';
+import { CopyButton } from '../../../components/CopyButton';
 import { useNow } from '../../../components/useNow';
 import {
   errorRatioSeverity,
@@ -30,6 +31,7 @@ export function ModelHeader({ model, target }: { model: ModelService; target: Wo
           <h2 className="md-title" data-testid="md-name">
             {model.name}
           </h2>
+          <CopyButton text={model.name} what="the name" />
           <span className="md-ns mono">{model.namespace}</span>
           <span className={`badge badge-${model.serverKind}`}>{serverLabel(model.serverKind)}</span>
           <span className="md-kind">{model.workloadKind}</span>
@@ -50,8 +52,9 @@ export function ModelHeader({ model, target }: { model: ModelService; target: Wo
           </div>
           <div className="md-stat-image">
             <dt>Image</dt>
-            <dd className="mono md-image" title={model.image ?? undefined} data-testid="md-image">
-              {model.image ?? NONE}
+            <dd className="mono md-image" title={model.image ?? undefined}>
+              <span data-testid="md-image">{model.image ?? NONE}</span>
+              {model.image && <CopyButton text={model.image} what="the image" />}
             </dd>
           </div>
           <div>
