@@ -122,6 +122,12 @@ test.describe('rollback', () => {
     await expect(from).toHaveValue(fromValue);
 
     await expect(detail.getByTestId('md-actions')).toContainText('Roll back');
+    // an action that does not apply is disabled, and says why: the Deployment is running, not paused
+    await expect(detail.getByTestId('action-resume')).toBeDisabled();
+    await expect(detail.getByTestId('why-resume')).toHaveText(
+      'Resume: Not paused: the rollout is running, there is nothing to resume.',
+    );
+    await expect(detail.getByTestId('action-pause')).toBeEnabled();
     await saveScreenshot(page, 'model-detail');
   });
 

@@ -21,6 +21,8 @@ export interface ModelView extends DiscoveredModelService {
   health: ModelHealth;
   route: ModelRoute | null;
   routes: ModelRoute[];
+  /** a Deployment's or Rollout's spec.paused (absent for kinds that cannot pause) */
+  paused?: boolean;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -125,8 +127,10 @@ export function modelViewFrom(inv: InventorySource, rules: MappingRules, now: nu
     for (const p of myPods) myEvents.push(...about('Pod', p.metadata.name));
 
     const all = routesFor(routes, namespace, serviceNames, own);
+    const w = kind === 'Deployment' || kind === 'Rollout' ? workloads[kind].get(key) : undefined;
     return {
       ...d,
+      ...(w && { paused: w.spec.paused === true }),
       health: healthOf({
         ready: d.replicas.ready,
         desired: d.replicas.desired,

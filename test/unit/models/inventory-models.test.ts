@@ -285,6 +285,8 @@ describe('model services from the inventory', () => {
       serverKind: 'vllm',
       modelName: 'llama-model',
       replicas: { ready: 1, desired: 2 },
+      // not paused: the model detail disables Resume with that reason
+      paused: false,
     });
     expect(llama!.health).toMatchObject({ ready: 1, desired: 2, restarts: 10, pods: 2 });
     expect(llama!.health.failingPods).toEqual([

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ModelService, WorkloadRef } from '../../../../shared/models';
 import { actionsForKind, parseReplicas, useActions, type ActionKind } from '../../../state/actions';
+import { notApplicable } from './actionAvailability';
 import { openAction } from './openAction';
 import { Form } from '../../../components/Form';
 
@@ -42,20 +43,32 @@ export function ModelActions({ model, target }: { model: ModelService; target: W
       <div className="md-actions-row">
         {actions
           .filter((a) => a !== 'scale')
-          .map((a) => (
-            <button
-              key={a}
-              type="button"
-              className={`btn${a === primary ? ' btn-primary' : ''}`}
-              onClick={() => openAction(a, target)}
-              disabled={busy}
-              title={actionTitles[a]}
-              data-testid={`action-${a}`}
-            >
-              {actionLabels[a]}
-            </button>
-          ))}
+          .map((a) => {
+            const why = notApplicable(a, model);
+            return (
+              <button
+                key={a}
+                type="button"
+                className={`btn${a === primary ? ' btn-primary' : ''}`}
+                onClick={() => openAction(a, target)}
+                disabled={busy || why !== null}
+                title={why ?? actionTitles[a]}
+                aria-describedby={why ? `md-why-${a}` : undefined}
+                data-testid={`action-${a}`}
+              >
+                {actionLabels[a]}
+              </button>
+            );
+          })}
       </div>
+      {actions
+        .map((a) => ({ a, why: notApplicable(a, model) }))
+        .filter((x) => x.why)
+        .map(({ a, why }) => (
+          <div key={a} id={`md-why-${a}`} className="muted md-small" data-testid={`why-${a}`}>
+            {actionLabels[a]}: {why}
+          </div>
+        ))}
       {actions.includes('scale') && (
         <Form
           className="md-scale"
