@@ -7,7 +7,7 @@ import { AppError } from './errors';
  * request never leaves a view on "Loading…". The Prometheus-backed views answer well inside theirs: their
  * queries share one deadline of the Prometheus timeout and fall back to the copy saved.
  */
-export const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_DEADLINE_MS = 30_000;
 
 /** Channels that do long work on purpose (imports, exports, a write waiting for its effect). */
 const LONG_DEADLINES: Partial<Record<Channel, number>> = {

@@ -4,6 +4,8 @@ import type { AsyncState } from '../../../renderer/state/async';
 import type { ModelList } from '../../../shared/models';
 import { downSinceFor, markAnswered, Staleness } from '../../../main/metrics/staleness';
 import { AppError } from '../../../shared/errors';
+import { createHealthStore } from '../../../renderer/state/health';
+import { scriptedTransport } from './scriptedTransport';
 
 const list = (metrics: ModelList['metrics']): AsyncState<ModelList> => ({
   status: 'ready',
@@ -55,5 +57,30 @@ describe('main keeps the age of what it served', () => {
     expect(downSinceFor(url, new Date('2026-12-03T18:46:00Z'))).toBe('2026-12-03T18:45:00.000Z');
     markAnswered(url);
     expect(downSinceFor(url, new Date('2026-12-03T18:50:00Z'))).toBe('2026-12-03T18:50:00.000Z');
+  });
+});
+
+describe('a failed Model health load keeps its error while the next try runs', () => {
+  it('error, then Retry: the error (and its Retry) stays until the answer, never a bare "Loading…"', async () => {
+    let release: (r: unknown) => void = () => {};
+    let calls = 0;
+    const { transport } = scriptedTransport({
+      'metrics.modelHealth': () => {
+        calls += 1;
+        if (calls === 1)
+          return { ok: false, error: { code: 'PROMETHEUS_TIMEOUT', message: 'hung', hint: 'retry' } };
+        return new Promise((r) => (release = r));
+      },
+    });
+    const store = createHealthStore(() => transport);
+    const service = { id: 'llm/Deployment/chat', serverKind: 'vllm' as const, modelName: 'chat' };
+    await store.getState().load(service, 600);
+    expect(store.getState().health).toMatchObject({ status: 'error', error: { code: 'PROMETHEUS_TIMEOUT' } });
+    const second = store.getState().load(service, 600);
+    expect(store.getState().health.status).toBe('loading');
+    expect(store.getState().health.error?.code).toBe('PROMETHEUS_TIMEOUT');
+    release({ ok: false, error: { code: 'DEADLINE_EXCEEDED', message: 'late', hint: 'retry' } });
+    await second;
+    expect(store.getState().health.error?.code).toBe('DEADLINE_EXCEEDED');
   });
 });
