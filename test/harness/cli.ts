@@ -95,7 +95,14 @@ Sandbox ready in ${sandbox.timings.total} s (seed ${s.seed}, story "now" ${s.now
 
 Next: in another terminal run \`npm run serve\`, then in Settings pick context ${SANDBOX_CONTEXT} from
 ${sandbox.kubeconfigPath} and set the Prometheus URL to ${sandbox.prometheusUrl} (Alertmanager ${sandbox.alertmanagerUrl}).
-  e.g.  KUBECONFIG=${sandbox.kubeconfigPath} kubectl --context ${SANDBOX_CONTEXT} -n llm rollout history deployment/llama-70b-chat
+  e.g.  KUBECONFIG=${sandbox.kubeconfigPath} kubectl --context ${SANDBOX_CONTEXT} -n llm rollout history deployment/llama-70b-chat${
+    sandbox.costExplorer
+      ? `
+For Cost Explorer, start the console with the test credentials in its environment:
+  AWS_ACCESS_KEY_ID=${sandbox.costExplorer.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${sandbox.costExplorer.credentials.secretAccessKey} AWS_REGION=us-east-1 npm run serve
+then in Cost > Sources turn Cost Explorer on (no profile) with the endpoint ${sandbox.costExplorerUrl ?? ''}.`
+      : ''
+  }
 
 Ctrl-C stops everything${values.dir ? ` (data stays in ${sandbox.dir})` : ''}.`);
 }
