@@ -3,7 +3,7 @@ import { sourceDown } from '../../../renderer/state/selectors';
 import type { AsyncState } from '../../../renderer/state/async';
 import type { ModelList } from '../../../shared/models';
 import { downSinceFor, markAnswered, Staleness } from '../../../main/metrics/staleness';
-import { AppError } from '../../../shared/errors';
+import { AppError, type Result } from '../../../shared/errors';
 import { createHealthStore } from '../../../renderer/state/health';
 import { scriptedTransport } from './scriptedTransport';
 
@@ -62,7 +62,7 @@ describe('main keeps the age of what it served', () => {
 
 describe('a failed Model health load keeps its error while the next try runs', () => {
   it('error, then Retry: the error (and its Retry) stays until the answer, never a bare "Loading…"', async () => {
-    let release: (r: unknown) => void = () => {};
+    let release: (r: Result<unknown>) => void = () => {};
     let calls = 0;
     const { transport } = scriptedTransport({
       'metrics.modelHealth': () => {
