@@ -3,7 +3,7 @@
  * confirmed from and its outcome; its slice of the channel table. Every write goes through main/actions.
  */
 import { z } from 'zod';
-import { isSpecificSilence, notSpecificSilence, silenceFields } from './alerts';
+import { isSpecificSilence, notSpecificSilence, SilenceId, silenceFields } from './alerts';
 import { WorkloadRef } from './models';
 import { RouteRef } from './traffic';
 
@@ -37,10 +37,14 @@ export const ActionRequest = z.discriminatedUnion('type', [
     .object({ type: z.literal('silence'), ...silenceFields })
     .strict()
     .refine(isSpecificSilence, notSpecificSilence),
+  /** end an Alertmanager silence now (DELETE /api/v2/silence/{id}); its alerts notify again */
+  z.object({ type: z.literal('expireSilence'), silenceId: SilenceId }).strict(),
 ]);
 export type ActionRequest = z.infer<typeof ActionRequest>;
-/** The requests that write to a cluster (all but the Alertmanager silence). */
-export type KubeActionRequest = Exclude<ActionRequest, { type: 'silence' }>;
+/** The requests that write to Alertmanager, not to a cluster. */
+export type AlertmanagerActionRequest = Extract<ActionRequest, { type: 'silence' | 'expireSilence' }>;
+/** The requests that write to a cluster (all but the Alertmanager ones). */
+export type KubeActionRequest = Exclude<ActionRequest, AlertmanagerActionRequest>;
 
 export const DiffLine = z.object({
   path: z.string(),

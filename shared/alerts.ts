@@ -20,6 +20,8 @@ export const Alert = z.object({
   startsAt: z.string().nullable(),
   silencedBy: z.array(z.string()),
   source: z.enum(['alertmanager', 'prometheus']),
+  /** what its value (in the summary) is: "at last evaluation, 2-min rate", from its rule's PromQL */
+  valueNote: z.string().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
@@ -41,12 +43,36 @@ const SourceStatus = z.discriminatedUnion('status', [
   }),
 ]);
 
+/** Alertmanager's silence ids are UUIDs; anything else never reaches its URL path. */
+export const SilenceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be an Alertmanager silence id');
+
+/** A silence that is running or scheduled (expired ones are left out of the list). */
+export const Silence = z.object({
+  id: z.string(),
+  state: z.enum(['active', 'pending']),
+  /** `alertname="GPUIdle", namespace="ml-batch"` */
+  matchers: z.string(),
+  /** what it is called where one name is needed: its alert's name, else its most specific value */
+  name: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  createdBy: z.string(),
+  comment: z.string(),
+  /** active alerts it silences now */
+  silencing: z.number().int().nonnegative(),
+});
+export type Silence = z.infer<typeof Silence>;
+
 export const AlertList = z.object({
   fetchedAt: z.string(),
   groups: z.array(AlertGroup),
   counts: z.object({ firing: z.number().int(), pending: z.number().int(), suppressed: z.number().int() }),
   alertmanager: SourceStatus,
   prometheus: SourceStatus,
+  /** Alertmanager's running and scheduled silences, the soonest to end first (empty without Alertmanager) */
+  silences: z.array(Silence).default([]),
 });
 export type AlertList = z.infer<typeof AlertList>;
 

@@ -1,7 +1,8 @@
-/** Actions: every write goes through the one pipeline of main/actions (cluster objects and Alertmanager silences). */
+/** Actions: every write goes through the one pipeline of main/actions (cluster objects, Alertmanager silences created and expired). */
 import type { actionsChannels } from '../../shared/actions';
 import { ActionPipeline } from '../actions/pipeline';
 import { silenceAction } from '../actions/silence';
+import { expireSilenceAction } from '../actions/silenceExpire';
 import type { ApiContext } from './context';
 import type { HandlersOf } from './dispatch';
 
@@ -21,6 +22,12 @@ export function actionsHandlers(
     'actions.prepare': async ({ context, request }) => {
       if (request.type === 'silence') {
         const action = await silenceAction(ctx.settings.alertmanagerConfig(), ctx.actor, request, {
+          ...(options.silenceTimeoutMs !== undefined ? { effectTimeoutMs: options.silenceTimeoutMs } : {}),
+        });
+        return pipeline.prepareExternal(request, action);
+      }
+      if (request.type === 'expireSilence') {
+        const action = await expireSilenceAction(ctx.settings.alertmanagerConfig(), ctx.actor, request, {
           ...(options.silenceTimeoutMs !== undefined ? { effectTimeoutMs: options.silenceTimeoutMs } : {}),
         });
         return pipeline.prepareExternal(request, action);

@@ -1,6 +1,6 @@
 /**
  * Alertmanager API v2 client: active alerts (with silenced and inhibited ones, which the console shows as
- * suppressed), silences, and creating a silence. Every answer is checked with zod before use.
+ * suppressed), silences, creating a silence and expiring one. Every answer is checked with zod before use.
  */
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
@@ -103,6 +103,33 @@ export class AlertmanagerClient {
     const parsed = z.object({ silenceID: z.string().min(1) }).safeParse(this.json(res, 'the new silence'));
     if (!parsed.success) throw this.notUnderstood('the new silence');
     return parsed.data.silenceID;
+  }
+
+  /**
+   * Expires a silence now (DELETE /api/v2/silence/{id}). Alertmanager keeps it, as expired, until its retention
+   * ends; expiring one that already ended is refused by Alertmanager (the caller checks first).
+   */
+  async expireSilence(id: string, signal?: AbortSignal): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(id))
+      throw new AppError(
+        'INVALID_INPUT',
+        `"${id.slice(0, 80)}" is not a silence id.`,
+        'Pick the silence from the list.',
+      );
+    const res = await this.endpoint.send({
+      method: 'DELETE',
+      path: `/api/v2/silence/${encodeURIComponent(id)}`,
+      signal,
+    });
+    if (res.status === 404)
+      throw new AppError(
+        'NOT_FOUND',
+        `Alertmanager at ${this.url} has no silence ${id}.`,
+        'It may have been deleted after its retention ended; reload the list.',
+        { status: 404 },
+      );
+    // 200 with an empty body; anything else is explained by json()
+    if (res.status < 200 || res.status >= 300) this.json(res, `expiring silence ${id}`);
   }
 
   private json(res: HttpResponse, what: string): unknown {

@@ -1,6 +1,11 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ActionOutcome, ActionRequest, PreparedAction } from '../../shared/actions';
+import type {
+  ActionOutcome,
+  ActionRequest,
+  AlertmanagerActionRequest,
+  PreparedAction,
+} from '../../shared/actions';
 import type { WorkloadRef, WorkloadKind } from '../../shared/models';
 import type { AppErrorData } from '../../shared/errors';
 import { formatMinutes, silenceName } from '../../shared/alerts';
@@ -232,6 +237,8 @@ export function actionTitle(request: ActionRequest): string {
           : `Canary to ${request.percent}%`;
     case 'silence':
       return `Silence alerts for ${formatMinutes(request.durationMinutes)}`;
+    case 'expireSilence':
+      return 'Expire the silence now';
   }
 }
 
@@ -248,6 +255,7 @@ export function confirmLabel(request: ActionRequest, name: string): string {
     traffic: 'Apply the split to',
     canary: request.type === 'canary' && request.percent === null ? 'Promote' : 'Set canary of',
     silence: 'Silence',
+    expireSilence: 'Expire the silence of',
   };
   return `${verb[request.type]} ${name}`;
 }
@@ -262,12 +270,20 @@ export function requestTarget(request: ActionRequest): { kind: string; namespace
   if (request.type === 'traffic') return request.route;
   if (request.type === 'silence')
     return { kind: 'Silence', namespace: '', name: silenceName(request.matchers) };
+  // the preview names it properly once Alertmanager was read
+  if (request.type === 'expireSilence')
+    return { kind: 'Silence', namespace: '', name: request.silenceId.slice(0, 8) };
   return request.target;
 }
 
 /** The workload a request acts on (null for a route or a silence). */
 export function requestWorkload(request: ActionRequest): WorkloadRef | null {
-  return request.type === 'traffic' || request.type === 'silence' ? null : request.target;
+  return request.type === 'traffic' || isAlertmanagerRequest(request) ? null : request.target;
+}
+
+/** A write to Alertmanager (a silence created or expired), not to a cluster. */
+export function isAlertmanagerRequest(request: ActionRequest): request is AlertmanagerActionRequest {
+  return request.type === 'silence' || request.type === 'expireSilence';
 }
 
 /**

@@ -545,6 +545,70 @@ describe('alerts', () => {
     );
   });
 
+  it('a silence is expired from the console: previewed, confirmed, DELETEd in Alertmanager, audited; its alerts fire again', async () => {
+    // the silence the test above created: listed by alerts.list, with the alerts it silences
+    const listed = (await call('alerts.list', {})).silences.find(
+      (s) => s.matchers === 'alertname="GPUIdle", namespace="ml-batch"' && s.state === 'active',
+    );
+    expect(listed).toBeTruthy();
+    const id = listed!.id;
+    expect(listed!.silencing).toBeGreaterThanOrEqual(2);
+    const request = { type: 'expireSilence' as const, silenceId: id };
+
+    const prepared = await call('actions.prepare', { request });
+    expect(prepared.target).toMatchObject({ kind: 'Silence', name: 'GPUIdle', uid: id });
+    expect(prepared.confirmPhrase).toBe('GPUIdle');
+    expect(prepared.noop).toBeNull();
+    expect(prepared.summary).toContain(`Expire silence ${id}`);
+    const released = prepared.diff.filter(
+      (d) => d.before === 'silenced' && d.after === 'firing (notifies again)',
+    );
+    expect(released.length).toBe(listed!.silencing);
+    expect(prepared.warnings.join(' ')).toMatch(/notifying \(paging\) again/);
+    // nothing written by the preview, nor by a wrong confirmation
+    expect((await amSilences()).find((x) => x.id === id)?.status.state).toBe('active');
+    expect((await callError('actions.execute', { id: prepared.id, confirm: 'GPU' })).code).toBe(
+      'ACTION_REFUSED',
+    );
+    expect((await amSilences()).find((x) => x.id === id)?.status.state).toBe('active');
+
+    const outcome = await call('actions.execute', { id: prepared.id, confirm: 'GPUIdle' });
+    expect(outcome.status).toBe('done');
+    expect(outcome.message).toMatch(new RegExp(`Silence ${id} has expired`));
+    expect((await amSilences()).find((x) => x.id === id)?.status.state).toBe('expired');
+    const after = await call('alerts.list', {});
+    expect(after.silences.some((s) => s.id === id)).toBe(false);
+    const idle = after.groups
+      .flatMap((g) => g.alerts)
+      .filter(
+        (a) => a.source === 'alertmanager' && a.name === 'GPUIdle' && a.labels.namespace === 'ml-batch',
+      );
+    expect(idle.length).toBe(released.length);
+    expect(idle.every((a) => a.state === 'firing' && !a.silencedBy.includes(id))).toBe(true);
+
+    const entry = (await call('audit.list', { limit: 5 })).find((e) => e.seq === outcome.auditSeq)!;
+    expect(entry).toMatchObject({ action: 'expireSilence', result: 'done' });
+    expect(entry.target).toBe(`Silence alertname="GPUIdle", namespace="ml-batch" id=${id}`);
+    expect((entry.details.before as { silence: { state: string } }).silence.state).toBe('active');
+    expect((entry.details.after as { state: string }).state).toBe('expired');
+    expect((await call('audit.verify', {})).ok).toBe(true);
+
+    // once more: already ended, nothing to do
+    const again = await call('actions.prepare', { request });
+    expect(again.noop).toMatch(/already ended/);
+    // an id Alertmanager does not know, and one that is not an id at all
+    expect(
+      (
+        await callError('actions.prepare', {
+          request: { ...request, silenceId: '00000000-0000-0000-0000-000000000000' },
+        })
+      ).code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (await callError('actions.prepare', { request: { ...request, silenceId: '../alerts' } })).code,
+    ).toBe('INVALID_INPUT');
+  });
+
   it('a silence that matches nothing active is allowed, with a warning; a bad regular expression is refused', async () => {
     const none = await call('actions.prepare', {
       request: {

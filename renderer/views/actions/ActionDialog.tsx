@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { AppErrorData } from '../../../shared/errors';
 import {
   actionTitle,
+  isAlertmanagerRequest,
   outcomeTitle,
   outcomeTone,
   requestTarget,
@@ -189,7 +190,7 @@ function Body({ dialog }: { dialog: Exclude<DialogState, { phase: 'closed' }> })
               <div className="ad-outcome-message">
                 <Ticks text={outcome.message} />
               </div>
-              {outcome.status === 'timeout' && dialog.request.type !== 'silence' && (
+              {outcome.status === 'timeout' && !isAlertmanagerRequest(dialog.request) && (
                 <div className="muted">
                   The change is written; the cluster has not finished applying it. Watch the Models view, or
                   check the rollout with <code>kubectl rollout status</code>.

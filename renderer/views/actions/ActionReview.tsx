@@ -1,5 +1,12 @@
 import type { DiffLine, PreparedAction } from '../../../shared/actions';
-import { confirmBlocker, formatDiffPath, pathLabel, targetLabel, useActions } from '../../state/actions';
+import {
+  confirmBlocker,
+  formatDiffPath,
+  isAlertmanagerRequest,
+  pathLabel,
+  targetLabel,
+  useActions,
+} from '../../state/actions';
 import { Banner } from '../../components/Banner';
 import { Icon } from '../../components/Icon';
 import { Ticks } from '../../components/Ticks';
@@ -10,7 +17,7 @@ import { Form } from '../../components/Form';
 /** What the pipeline prepared: the sentence, the target with its UID, permission, dry run, warnings, the diff. */
 export function Preview({ prepared, compact }: { prepared: PreparedAction; compact?: boolean }) {
   const t = prepared.target;
-  const silence = prepared.request.type === 'silence';
+  const silence = isAlertmanagerRequest(prepared.request);
   return (
     <>
       <p className="ad-summary" data-testid="ad-summary">

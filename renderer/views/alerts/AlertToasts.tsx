@@ -3,7 +3,7 @@ import { alertsStore, useAlerts } from '../../state/alerts';
 import './alerts.css';
 
 /** How often the alert list is read while the console is open (the nav badge and the toasts). */
-export const ALERTS_WATCH_MS = 20_000;
+const ALERTS_WATCH_MS = 20_000;
 
 /**
  * Reads the alert list on every screen (the Alerts badge counts from it) and shows a toast when a critical

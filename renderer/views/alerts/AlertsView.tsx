@@ -7,11 +7,18 @@ import { Empty } from '../../components/Empty';
 import { ErrorPanel } from '../../components/ErrorPanel';
 import { RefreshButton } from '../../components/RefreshButton';
 import { usePolling } from '../../components/usePolling';
-import { actionsStore, outcomeTitle, outcomeTone, useActions } from '../../state/actions';
+import {
+  actionsStore,
+  isAlertmanagerRequest,
+  outcomeTitle,
+  outcomeTone,
+  useActions,
+} from '../../state/actions';
 import { alertsStore, useAlerts } from '../../state/alerts';
 import { declareFromAlerts } from '../incident/declareFrom';
 import { AlertmanagerUrlForm } from './AlertmanagerUrlForm';
 import { AlertRow } from './AlertRow';
+import { SilencesPanel } from './SilencesPanel';
 import { alertsCsv } from './alertsCsv';
 import { CsvButton } from '../../components/CsvButton';
 import '../../components/metrics.css';
@@ -24,13 +31,16 @@ export function AlertsView() {
   useEffect(
     () =>
       actionsStore.onSettled((request) => {
-        if (request.type === 'silence') void alertsStore.getState().load();
+        if (isAlertmanagerRequest(request)) void alertsStore.getState().load();
       }),
     [],
   );
   const data = list.data;
   const [filter, setFilter] = useState('');
   const groups = useMemo(() => filterGroups(data?.groups ?? [], filter), [data, filter]);
+  // first run: neither Alertmanager nor Prometheus is set, so an empty list proves nothing
+  const noSource =
+    data?.alertmanager.status === 'not_configured' && data.prometheus.status === 'not_configured';
 
   return (
     <div className="view view-scroll metrics-view" data-testid="alerts-view">
@@ -57,11 +67,7 @@ export function AlertsView() {
         )}
         <span className="toolbar-spacer" />
         <UpdatedAgo at={list.updatedAt} />
-        <CsvButton
-          what="alerts"
-          table={() => alertsCsv(data?.groups ?? [])}
-          disabled={!data || data.groups.length === 0}
-        />
+        <CsvButton what="alerts" table={() => alertsCsv(groups)} disabled={groups.length === 0} />
         <RefreshButton
           loading={list.status === 'loading'}
           onClick={() => void alertsStore.getState().load()}
@@ -78,7 +84,13 @@ export function AlertsView() {
       {!data && !list.error && <div className="loading-line">Loading alerts…</div>}
       {data && <SourceBanners data={data} />}
       <LastSilence />
-      {data && data.groups.length === 0 && (
+      {data && data.groups.length === 0 && noSource && (
+        <Empty title="No alert source configured" testId="alerts-no-source">
+          Firebreak reads alerts from Alertmanager and pending ones from Prometheus; neither URL is set, so
+          nothing here says whether anything is firing. <a href="#/settings">Set them in Settings</a>.
+        </Empty>
+      )}
+      {data && data.groups.length === 0 && !noSource && (
         <Empty title="No alerts" testId="alerts-empty">
           Nothing is firing or pending.
         </Empty>
@@ -92,6 +104,7 @@ export function AlertsView() {
       )}
       {data &&
         groups.map((g) => <GroupCard key={g.key} group={g} canSilence={data.alertmanager.status === 'ok'} />)}
+      {data?.alertmanager.status === 'ok' && <SilencesPanel silences={data.silences} />}
     </div>
   );
 }
@@ -120,13 +133,19 @@ function filterGroups(groups: readonly AlertGroup[], filter: string): AlertGroup
 function LastSilence() {
   const last = useActions((s) => s.last);
   const [dismissed, setDismissed] = useState<number | null>(null);
-  if (!last || last.request.type !== 'silence' || dismissed === last.at) return null;
+  if (!last || !isAlertmanagerRequest(last.request) || dismissed === last.at) return null;
   const tone = last.outcome ? outcomeTone(last.outcome.status) : 'critical';
   return (
     <Banner
       tone={tone === 'warning' || tone === 'critical' ? tone : 'info'}
       testId="silence-outcome"
-      title={last.outcome ? outcomeTitle(last.outcome.status) : 'The silence was not created'}
+      title={
+        last.outcome
+          ? outcomeTitle(last.outcome.status)
+          : last.request.type === 'silence'
+            ? 'The silence was not created'
+            : 'The silence was not expired'
+      }
       action={
         <button type="button" className="btn btn-ghost" onClick={() => setDismissed(last.at)}>
           Dismiss

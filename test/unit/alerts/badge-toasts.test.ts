@@ -28,6 +28,7 @@ const list = (...alerts: Alert[]): AlertList => ({
   },
   alertmanager: { status: 'ok' },
   prometheus: { status: 'ok' },
+  silences: [],
 });
 
 describe('Alerts badge and toasts', () => {
