@@ -90,6 +90,14 @@ const alertsData = z.object({
   ),
 });
 
+const alertRulesData = z.object({
+  groups: z.array(
+    z.object({
+      rules: z.array(z.object({ type: z.string().optional(), name: z.string(), query: z.string() })),
+    }),
+  ),
+});
+
 /** Prometheus HTTP API client (also Thanos, Mimir, VictoriaMetrics, Amazon Managed Prometheus). */
 export class PrometheusClient {
   private readonly endpoint: HttpEndpoint;
@@ -228,6 +236,15 @@ export class PrometheusClient {
       activeAt: a.activeAt ?? null,
       value: a.value ?? null,
     }));
+  }
+
+  /** Alerting rules (name and PromQL) from /api/v1/rules: what an alert's value was computed by. */
+  async alertRules(signal?: AbortSignal): Promise<Array<{ name: string; query: string }>> {
+    const params = new URLSearchParams({ type: 'alert' });
+    const data = await this.request('/api/v1/rules', params, signal, undefined, 'GET');
+    const parsed = alertRulesData.safeParse(data);
+    if (!parsed.success) throw this.notUnderstood('the rules request');
+    return parsed.data.groups.flatMap((g) => g.rules.map((r) => ({ name: r.name, query: r.query })));
   }
 
   /** Version from /api/v1/status/buildinfo (absent on some Prometheus-compatible stores: null then). */

@@ -86,3 +86,16 @@ it('the same request rate, error ratio and p95 on Models, the tile and the detai
   expect(new Set(errorRatio).size).toBe(1);
   expect(new Set(p95).size).toBe(1);
 }, 120_000);
+
+it("an alert's value is labelled as what it is: at last evaluation, with its rule's rate window", async () => {
+  // Prometheus evaluates the rules every 5 s: the incident's alert is pending (or firing) within seconds
+  let alert: ChannelOutput<'alerts.list'>['groups'][number]['alerts'][number] | undefined;
+  for (let i = 0; i < 30 && !alert; i++) {
+    const list = await call('alerts.list', {});
+    alert = list.groups.flatMap((g) => g.alerts).find((a) => a.name === 'ModelHighErrorRate');
+    if (!alert) await new Promise((r) => setTimeout(r, 1000));
+  }
+  expect(alert).toBeDefined();
+  // the rule is `model:request_error_ratio:rate2m > 0.05`: a 2-minute rate, not the 5-minute "now"
+  expect(alert!.valueNote).toBe('at last evaluation, 2-min rate');
+}, 60_000);

@@ -67,7 +67,17 @@ export function AlertRow({ alert, canSilence }: { alert: Alert; canSilence: bool
           />
         )}
       </div>
-      {alert.summary && <p className="alert-summary">{alert.summary}</p>}
+      {alert.summary && (
+        <p className="alert-summary">
+          {alert.summary}
+          {alert.valueNote && (
+            <span className="muted alert-value-note" data-testid="alert-value-note">
+              {' '}
+              (value {alert.valueNote})
+            </span>
+          )}
+        </p>
+      )}
       {alert.description && <p className="alert-desc muted">{alert.description}</p>}
       <div className="label-chips">
         {labels.map(([k, v]) => (
