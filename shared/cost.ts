@@ -537,8 +537,16 @@ export const ExportResult = z.object({
   /** the folder the files were written to, on the machine main runs on */
   directory: z.string(),
   files: z.array(z.object({ name: z.string(), bytes: z.number().int().min(0) })),
-  /** the main file's text, for a browser download in serve mode */
-  download: z.object({ fileName: z.string(), mediaType: z.string(), text: z.string() }),
+  /**
+   * what the browser saves in serve mode: the CSV as text, the Markdown report as one zip with its images
+   * (base64), so a reviewer gets the report and its charts in one file
+   */
+  download: z.object({
+    fileName: z.string(),
+    mediaType: z.string(),
+    text: z.string().optional(),
+    base64: z.string().optional(),
+  }),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 

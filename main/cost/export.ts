@@ -1,12 +1,13 @@
 /**
  * The monthly review exported: a CSV (one table, a `scope` column for totals / models / teams / namespaces) and
- * a Markdown report with the charts as PNG files next to it. Chart images come from the renderer (ECharts
+ * a Markdown report with the charts as PNG files next to it, and the two as one zip to hand on. Chart images come from the renderer (ECharts
  * getDataURL) and are checked to be PNGs before they are written. Text from data is escaped for Markdown, and
  * CSV cells that a spreadsheet would read as a formula are quoted as text; in both, bidi controls and invisible
  * characters from data are shown as markers (`⟨U+202E⟩`), never obeyed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
 import type { ChartImage, CostReview, ExportResult } from '../../shared/cost';
 import { csvMoney, csvText, type CsvCell } from '../../shared/csv';
 import { AppError } from '../../shared/errors';
@@ -384,5 +385,16 @@ export function writeExport(
   const text = reviewMarkdown(review, images, now);
   write(`${base}.md`, text);
   files.unshift(files.pop() as ExportResult['files'][number]); // the report first
-  return { directory: folder, files, download: { fileName: `${base}.md`, mediaType: 'text/markdown', text } };
+  // the report and its images in one file (the Markdown links them by name, side by side at the zip's root)
+  const mtime = new Date(now);
+  const tree: Zippable = { [`${base}.md`]: [Buffer.from(text, 'utf8'), { level: 6, mtime }] };
+  for (const img of images) tree[img.file] = [new Uint8Array(img.data), { level: 0, mtime }];
+  const zip = Buffer.from(zipSync(tree));
+  write(`${base}.zip`, zip);
+  files.unshift(files.pop() as ExportResult['files'][number]); // the zip first: the one file to hand on
+  return {
+    directory: folder,
+    files,
+    download: { fileName: `${base}.zip`, mediaType: 'application/zip', base64: zip.toString('base64') },
+  };
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import { startServe } from '../../main/server';
 import { startCostExplorerServer, type CostExplorerServer } from '../harness/cost-explorer';
 import { createScenario } from '../harness/scenario';
@@ -141,11 +142,19 @@ test('exports CSV, and Markdown with the charts as PNG files next to it', async 
   expect(csvText).toMatch(new RegExp(`${month},model,llama-70b-chat,model,llm,assistant,USD,`));
   expect(csvText).toMatch(new RegExp(`${month},team,assistant,team,`));
 
-  const mdDownload = page.waitForEvent('download');
+  // the report comes as one zip with its images, the Markdown linking them by name
+  const zipDownload = page.waitForEvent('download');
   await page.getByTestId('export-markdown').click();
-  const md = await mdDownload;
-  expect(md.suggestedFilename()).toBe(`cost-review-${month}.md`);
-  const mdText = fs.readFileSync(await md.path(), 'utf8');
+  const zip = await zipDownload;
+  expect(zip.suggestedFilename()).toBe(`cost-review-${month}.zip`);
+  const zipped = unzipSync(new Uint8Array(fs.readFileSync(await zip.path())));
+  expect(Object.keys(zipped).sort()).toEqual(
+    [
+      `cost-review-${month}.md`,
+      ...['budget', 'cost-per-1k', 'daily-cost', 'gpu-idle'].map((n) => `cost-review-${month}-${n}.png`),
+    ].sort(),
+  );
+  const mdText = Buffer.from(zipped[`cost-review-${month}.md`]!).toString('utf8');
   expect(mdText).toMatch(new RegExp(`^# Cost review ${month}`));
   expect(mdText).toContain(`![Daily cost by model](cost-review-${month}-daily-cost.png)`);
   expect(mdText).toContain('## By model');
@@ -158,15 +167,17 @@ test('exports CSV, and Markdown with the charts as PNG files next to it', async 
     [
       `cost-review-${month}.csv`,
       `cost-review-${month}.md`,
+      `cost-review-${month}.zip`,
       ...['budget', 'cost-per-1k', 'daily-cost', 'gpu-idle'].map((n) => `cost-review-${month}-${n}.png`),
     ].sort(),
   );
   for (const f of files.filter((x) => x.endsWith('.png'))) {
     expect(fs.readFileSync(path.join(folder, f)).subarray(1, 4).toString()).toBe('PNG');
   }
-  // serve mode offers every file as a download
+  // serve mode offers the zip and each chart as a download (the .md is listed, it is in the zip)
   const done = page.getByTestId('export-done');
-  await expect(done.getByTestId('export-file')).toHaveCount(5);
+  await expect(done.getByTestId('export-file')).toHaveCount(6);
+  await expect(done.locator('a[data-testid="export-file"]')).toHaveCount(5);
   const pngDownload = page.waitForEvent('download');
   await done.getByTestId('export-file').filter({ hasText: 'daily-cost.png' }).click();
   expect((await pngDownload).suggestedFilename()).toBe(`cost-review-${month}-daily-cost.png`);

@@ -33,8 +33,7 @@ export function ReviewActions() {
       }
     }
     const result = await actions().exportReview(format, charts);
-    if (result && transportKind !== 'electron')
-      downloadFile(result.download.fileName, result.download.mediaType, result.download.text);
+    if (result && transportKind !== 'electron') saveDownload(result.download);
   };
 
   return (
@@ -89,7 +88,14 @@ export function ReviewActions() {
   );
 }
 
-/** Where the export went, with links to download the files in the browser. */
+/** The export as the browser saves it: the CSV's text, or the report's zip (base64). */
+function saveDownload(d: ExportResult['download']) {
+  const data =
+    d.base64 !== undefined ? Uint8Array.from(atob(d.base64), (c) => c.charCodeAt(0)) : (d.text ?? '');
+  downloadFile(d.fileName, d.mediaType, data);
+}
+
+/** Where the export went, with links to download the files in the browser (the zip, or the CSV, and each PNG). */
 export function ExportDone({ result }: { result: ExportResult }) {
   const transportKind = useApp((s) => s.transportKind);
   const [images] = useState(() => chartImages());
@@ -106,7 +112,7 @@ export function ExportDone({ result }: { result: ExportResult }) {
         return (
           <span key={f.name}>
             {i > 0 && ', '}
-            {transportKind !== 'electron' && (png ? img : true) ? (
+            {transportKind !== 'electron' && (png ? img : f.name === result.download.fileName) ? (
               <a
                 className="cost-download"
                 href={png ? img?.dataUrl : undefined}
@@ -114,7 +120,7 @@ export function ExportDone({ result }: { result: ExportResult }) {
                 onClick={(e) => {
                   if (png) return;
                   e.preventDefault();
-                  downloadFile(result.download.fileName, result.download.mediaType, result.download.text);
+                  saveDownload(result.download);
                 }}
                 data-testid="export-file"
               >

@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -313,7 +314,7 @@ describe('export', () => {
     expect(text).not.toContain('\u202E');
   });
 
-  it('writes the report and its PNGs side by side, refusing what is not a PNG', () => {
+  it('writes the report and its PNGs side by side and as one zip, refusing what is not a PNG', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-export-'));
     try {
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
@@ -325,13 +326,28 @@ describe('export', () => {
         Date.now(),
       );
       expect(out.files.map((f) => f.name)).toEqual([
+        'cost-review-2025-06.zip',
         'cost-review-2025-06.md',
         'cost-review-2025-06-daily-cost.png',
       ]);
       expect(fs.readdirSync(out.directory).sort()).toEqual([
         'cost-review-2025-06-daily-cost.png',
         'cost-review-2025-06.md',
+        'cost-review-2025-06.zip',
       ]);
+      // the browser gets the one zip: the report and the image it links, side by side
+      expect(out.download).toMatchObject({
+        fileName: 'cost-review-2025-06.zip',
+        mediaType: 'application/zip',
+      });
+      const zipped = unzipSync(new Uint8Array(Buffer.from(out.download.base64!, 'base64')));
+      expect(Object.keys(zipped).sort()).toEqual([
+        'cost-review-2025-06-daily-cost.png',
+        'cost-review-2025-06.md',
+      ]);
+      const report = Buffer.from(zipped['cost-review-2025-06.md']!).toString('utf8');
+      expect(report).toContain('](cost-review-2025-06-daily-cost.png)');
+      expect(Buffer.from(zipped['cost-review-2025-06-daily-cost.png']!).toString('base64')).toBe(png);
       const gif = Buffer.from('GIF89a').toString('base64');
       expect(() =>
         writeExport(
