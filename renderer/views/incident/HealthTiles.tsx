@@ -1,7 +1,11 @@
+import { NOW_LABEL } from '../../../shared/health';
 import type { WarRoom, WarRoomTile } from '../../../shared/incident';
 import { formatValue } from '../../charts/format';
 import { errorRatioSeverity, formatRate, formatTimestamp, NONE } from '../../format';
 import { useModels } from '../../state';
+
+/** The captured tiles are the same 5-minute rates as every "now" figure, at the cursor's minute. */
+const NOW_WINDOW_TEXT = '5-min rates';
 
 /** Per involved model and its fallback: the figures a commander reads first; a breaching tile is red. */
 export function HealthTiles({ room }: { room: WarRoom }) {
@@ -76,9 +80,15 @@ function Tile({ tile, fromList }: { tile: WarRoomTile; fromList: boolean }) {
         {tile.image ?? 'image not known'}
       </div>
       {fromList ? (
-        <div className="inc-tile-asof muted">requests and errors: the Models list now (not yet captured)</div>
+        <div className="inc-tile-asof muted">
+          requests and errors: the Models list now, {NOW_LABEL} (not yet captured)
+        </div>
       ) : (
-        tile.asOf && <div className="inc-tile-asof muted">as of {formatTimestamp(tile.asOf)}</div>
+        tile.asOf && (
+          <div className="inc-tile-asof muted">
+            {NOW_WINDOW_TEXT} to {formatTimestamp(tile.asOf)}
+          </div>
+        )
       )}
     </section>
   );
