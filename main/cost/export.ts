@@ -168,6 +168,9 @@ const money = (m: MoneyWire | null) => (m ? formatMoney(m) : '—');
 const unitCost = (m: MoneyWire | null) => (m ? formatUnitCost(m) : '—');
 const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const signed = (m: MoneyWire) => (m.amount.startsWith('-') ? formatMoney(m) : `+${formatMoney(m)}`);
+/** `+$120.00 (4.1%)`; without a ratio (nothing to compare with) just the amount, never "(—)" */
+const changeText = (m: MoneyWire, r: number | null) =>
+  r === null ? signed(m) : `${signed(m)} (${percent(r)})`;
 const count = (n: number | null) => (n === null ? '—' : Math.round(n).toLocaleString('en-US'));
 
 function table(head: string[], rows: string[][], alignRight: number[] = []): string {
@@ -205,13 +208,18 @@ export function reviewMarkdown(
       [
         ['This month', money(t.thisMonth)],
         ['Last month, same days', money(t.lastMonthToDate)],
-        ['Change', `${signed(t.change)} (${percent(t.changeRatio)})`],
+        ['Change', changeText(t.change, t.changeRatio)],
         ['Last month, whole', money(t.lastMonth)],
         [
           `Forecast to month end (${review.forecast.source === 'aws' ? 'Cost Explorer' : review.forecast.source === 'complete' ? 'month complete' : 'run rate'})`,
           money(review.forecast.monthEnd),
         ],
-        ['Budget', `${money(review.budget.amount)} (${review.budget.status.replace('_', ' ')})`],
+        [
+          'Budget',
+          review.budget.amount
+            ? `${money(review.budget.amount)} (${review.budget.status.replace('_', ' ')})`
+            : '—',
+        ],
         ['GPU', money(t.gpu)],
         ['Idle GPU (allocated, unused; from utilisation)', money(t.idleGpu)],
         ['Unallocated GPU', money(t.unallocatedGpu)],
@@ -253,7 +261,7 @@ export function reviewMarkdown(
         r.namespace ? md(r.namespace) : '—',
         money(r.thisMonth),
         money(r.lastMonthToDate),
-        `${signed(r.change)} (${percent(r.changeRatio)})`,
+        changeText(r.change, r.changeRatio),
         percent(r.gpuShare),
         percent(r.idleShare),
         count(r.successes),
@@ -288,7 +296,7 @@ export function reviewMarkdown(
           md(g.key),
           money(g.thisMonth),
           money(g.lastMonthToDate),
-          `${signed(g.change)} (${percent(g.changeRatio)})`,
+          changeText(g.change, g.changeRatio),
           money(g.forecast),
           g.budget ? `${money(g.budget)} (${g.budgetStatus.replace('_', ' ')})` : '—',
         ]),
@@ -300,8 +308,7 @@ export function reviewMarkdown(
   if (review.topMovers.length > 0) {
     out.push('## Top movers');
     out.push('');
-    for (const m of review.topMovers)
-      out.push(`- ${md(m.name)}: ${signed(m.change)} (${percent(m.changeRatio)})`);
+    for (const m of review.topMovers) out.push(`- ${md(m.name)}: ${changeText(m.change, m.changeRatio)}`);
     out.push('');
   }
   out.push('## Anomalies');

@@ -280,6 +280,15 @@ describe('export', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
+  it('Markdown: a change with nothing to compare with is the amount alone, never "(—)"; no budget is "—"', () => {
+    // a first month of data: no ratio to last month
+    const first = { ...review, totals: { ...review.totals, changeRatio: null } };
+    const text = reviewMarkdown(first, [], Date.parse('2025-06-11T09:00:00Z'));
+    expect(text).not.toContain('(—)');
+    expect(text).not.toMatch(/— \(/);
+    expect(text).toMatch(/\| Change \| [+-]\$[\d,.]+ \|/);
+  });
+
   it('Markdown: text from data escaped, charts referenced by file name', () => {
     expect(md('a|b *c* [x](y) <img>')).toBe('a\\|b \\*c\\* \\[x\\]\\(y\\) \\<img\\>');
     const text = reviewMarkdown(
