@@ -76,6 +76,15 @@ test.describe('the sample incident, with no cluster', () => {
     await page.getByTestId('inc-timeline').scrollIntoViewIfNeeded();
     await expectNoHorizontalScroll(page);
     await saveScreenshot(page, 'incident-sample-1024-timeline');
+    // Events, one row per series: the rollout as the deployment controller reported it (a Normal event kept)
+    await page.getByTestId('tl-filter-event').click();
+    await expect(
+      page.locator('[data-testid="tl-row"][data-source="event"]', {
+        hasText: 'ScalingReplicaSet: Scaled up replica set llama-70b-chat-rev2 to 4',
+      }),
+    ).toHaveCount(1);
+    await expect(page.locator('[data-testid="tl-row"]:not([data-source="event"])')).toHaveCount(0);
+    await page.getByTestId('tl-filter-event').click();
 
     // export the incident file, then open it again from the list
     const [download] = await Promise.all([
