@@ -513,24 +513,37 @@ export function diffMoments(
   toMs: number,
   model?: string,
 ): MomentDiff {
-  const a = objectsAt(store, Math.min(fromMs, toMs));
-  const b = objectsAt(store, Math.max(fromMs, toMs));
-  const diff = a.at && b.at ? { from: a.at, to: b.at } : null;
-  return {
+  const capA = store.incidents.captureAt(Math.min(fromMs, toMs));
+  const capB = store.incidents.captureAt(Math.max(fromMs, toMs));
+  const atA = capA?.snapshotId != null ? new Date(capA.atMs).toISOString() : null;
+  const atB = capB?.snapshotId != null ? new Date(capB.atMs).toISOString() : null;
+  const diff = atA && atB ? { from: atA, to: atB } : null;
+  const opts = { models: modelKeys(rec), ...(model ? { model } : {}), at: atB, diff };
+  const keyOf = (o: CapturedObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+  const result = (changes: ObjectChange[], compared: number): MomentDiff => ({
     from: new Date(Math.min(fromMs, toMs)).toISOString(),
     to: new Date(Math.max(fromMs, toMs)).toISOString(),
-    fromCapture: a.at,
-    toCapture: b.at,
-    changes: diffObjects(a.objects, b.objects, {
-      models: modelKeys(rec),
-      ...(model ? { model } : {}),
-      at: b.at,
-      diff,
-    }),
-    compared: new Set(
-      [...a.objects, ...b.objects].map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
-    ).size,
-  };
+    fromCapture: atA,
+    toCapture: atB,
+    changes,
+    compared,
+  });
+  if (capA?.snapshotId != null && capB?.snapshotId != null) {
+    // what the two captures share is the same stored row: only what differs is read
+    const d = store.snapshots.changedObjects<CapturedObject>(capA.snapshotId, capB.snapshotId);
+    // a node ranks for the models whose pods it hosts, changed or not: that needs the whole captures
+    if (![...d.before, ...d.after].some((o) => o.kind === 'Node'))
+      return result(
+        diffObjects(d.before, d.after, opts),
+        d.unchanged + new Set([...d.before, ...d.after].map(keyOf)).size,
+      );
+  }
+  const a = objectsAt(store, Math.min(fromMs, toMs));
+  const b = objectsAt(store, Math.max(fromMs, toMs));
+  return result(
+    diffObjects(a.objects, b.objects, opts),
+    new Set([...a.objects, ...b.objects].map(keyOf)).size,
+  );
 }
 
 /** The ranked changes of the involved models in the 30 minutes before *started*. */

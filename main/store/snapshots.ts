@@ -40,6 +40,11 @@ export interface Snapshots {
   objects<T = unknown>(id: number): T[];
   /** Only the snapshot's objects named in `wanted`, in capture order: decodes those, not the whole snapshot. */
   objectsNamed<T = unknown>(id: number, wanted: readonly ObjectRef[]): T[];
+  /**
+   * What differs between two snapshots without reading what they share: the objects only in `a` (before), only
+   * in `b` (after), and how many they hold in common (an object stored once is the same row in both).
+   */
+  changedObjects<T = unknown>(a: number, b: number): { before: T[]; after: T[]; unchanged: number };
   /** The snapshot's object row ids, in capture order ([] for an unknown id). */
   memberIds(id: number): number[];
   /** Inserts a snapshot whose member ids (encoded as encodeMembers does) are already in this store. */
@@ -90,6 +95,11 @@ export function snapshotStore(conn: Connection, objects: ObjectStoreInternals): 
       );
     }
     return ids;
+  };
+
+  const memberIds = (id: number): number[] => {
+    const row = selectMembers.get(id);
+    return row ? membersOf(row, id) : [];
   };
 
   return {
@@ -180,10 +190,21 @@ export function snapshotStore(conn: Connection, objects: ObjectStoreInternals): 
       return objects.byIds<T>(ids.filter((i) => named.ids.has(i)));
     },
 
-    memberIds(id: number): number[] {
-      const row = selectMembers.get(id);
-      return row ? membersOf(row, id) : [];
+    changedObjects<T = unknown>(a: number, b: number) {
+      const ma = memberIds(a);
+      const mb = memberIds(b);
+      const inA = new Set(ma);
+      const inB = new Set(mb);
+      const onlyA = ma.filter((id) => !inB.has(id));
+      const onlyB = mb.filter((id) => !inA.has(id));
+      return {
+        before: objects.byIds<T>(onlyA),
+        after: objects.byIds<T>(onlyB),
+        unchanged: inA.size - new Set(onlyA).size,
+      };
     },
+
+    memberIds,
 
     importSnapshot(s) {
       let ids: number[];

@@ -9,8 +9,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CapturedObject } from '../../../main/incident/changes';
-import { declare, warRoom } from '../../../main/incident/incidents';
+import { diffObjects, type CapturedObject } from '../../../main/incident/changes';
+import { declare, diffMoments, modelKeys, warRoom } from '../../../main/incident/incidents';
 import { ingest, newMemory, type CaptureFrame } from '../../../main/incident/recorder';
 import { openStore } from '../../../main/store';
 
@@ -130,6 +130,60 @@ describe('a replay seek', () => {
     expect(store.snapshots.objectsNamed(snap.id, [{ kind: 'HTTPRoute', namespace: 'llm' }])).toEqual([
       route(50),
     ]);
+    store.close();
+  });
+});
+
+describe('a diff of two moments', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-diff-'));
+
+  it('reads only the objects that differ, and finds what a whole-capture diff finds', () => {
+    const { store, rec } = recorded(path.join(dir, 'a.sqlite'));
+    const whole = diffObjects(store.snapshots.objects(1), store.snapshots.objects(3), {
+      models: modelKeys(rec),
+      at: new Date(T0 + 600_000).toISOString(),
+      diff: { from: new Date(T0).toISOString(), to: new Date(T0 + 600_000).toISOString() },
+    });
+    const decompress = vi.spyOn(zlib, 'brotliDecompressSync');
+    const d = diffMoments(store, rec, T0, T0 + 600_000);
+    // 18 packs a capture; what differs (the workload and the route) lies in 3
+    expect(decompress.mock.calls.length).toBeLessThanOrEqual(3);
+    expect(d.changes).toEqual(whole);
+    expect(d.changes.map((c) => c.object)).toEqual(['Deployment llm/llama', 'HTTPRoute llm/chat']);
+    expect(d.compared).toBe(2_002);
+    store.close();
+  });
+
+  it('reads the whole captures when a node changed (it ranks for the pods it hosts, changed or not)', () => {
+    const store = openStore(':memory:');
+    const mem = newMemory();
+    const rec = declare(
+      store,
+      { title: 't', severity: 'SEV2', models: [model], alertNames: [] },
+      'me',
+      T0 + 60_000,
+    );
+    const pod: CapturedObject = {
+      kind: 'Pod',
+      metadata: { name: 'llama-abc', namespace: 'llm', resourceVersion: '1', labels: { app: 'llama' } },
+      spec: { nodeName: 'gpu-1' },
+    };
+    const node = (ready: string): CapturedObject => ({
+      kind: 'Node',
+      metadata: { name: 'gpu-1', resourceVersion: ready },
+      status: { conditions: [{ type: 'Ready', status: ready }] },
+    });
+    ingest(store, frame(T0, [deployment('vllm:v1', 4), pod, node('True')]), mem);
+    ingest(store, frame(T0 + 15_000, [deployment('vllm:v1', 4), pod, node('False')]), mem);
+    const whole = diffObjects(store.snapshots.objects(1), store.snapshots.objects(2), {
+      models: modelKeys(rec),
+      at: new Date(T0 + 15_000).toISOString(),
+      diff: { from: new Date(T0).toISOString(), to: new Date(T0 + 15_000).toISOString() },
+    });
+    const d = diffMoments(store, rec, T0, T0 + 15_000);
+    expect(d.changes).toEqual(whole);
+    expect(d.changes[0]!.object).toBe('Node /gpu-1');
+    expect(d.compared).toBe(3);
     store.close();
   });
 });
