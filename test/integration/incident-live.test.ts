@@ -112,6 +112,38 @@ describe('an incident run from the war room, against the sandbox', () => {
     const amStart = Date.parse(am.find((a) => a.fingerprint === alert.fingerprint)!.startsAt);
     expect(Date.parse(room.incident.milestones.find((m) => m.name === 'detected')!.at!)).toBe(amStart);
     expect(room.incident.intervals.timeToDetectS).toBe(Math.round((amStart - started) / 1000));
+    // one timeline, on one clock: the revision-2 rollout (its ReplicaSet, stamped by the API server when the
+    // scenario rolled it out, before the console ran) precedes the error rise, its change-point and the alert
+    const story = await until('the rollout, the change-point and the alert on the timeline', async () => {
+      const page = await call('incident.timeline', { id: inc.id, limit: 2000 });
+      const rollout = page.entries.find(
+        (e) =>
+          e.source === 'change' &&
+          e.object?.startsWith('ReplicaSet llm/llama-70b-chat-') &&
+          e.summary.includes('created (revision 2'),
+      );
+      const rise = page.entries.find(
+        (e) => e.source === 'changepoint' && e.summary.startsWith('error ratio of llama-70b-chat rose'),
+      );
+      const firing = page.entries.find(
+        (e) => e.source === 'alert' && e.summary.startsWith('ModelHighErrorRate firing'),
+      );
+      return rollout && rise && firing ? { rollout, rise, firing } : null;
+    }).catch(async (err: unknown) => {
+      const page = await call('incident.timeline', { id: inc.id, limit: 2000 });
+      const seen = page.entries
+        .filter((e) => e.source !== 'change' || e.object?.startsWith('ReplicaSet'))
+        .map((e) => `${e.at} ${e.source} ${e.summary}`);
+      throw new Error(`${(err as Error).message}; the timeline has: ${seen.slice(0, 40).join(' | ')}`);
+    });
+    const at = (e: { at: string }) => Date.parse(e.at);
+    expect(at(story.rollout)).toBeGreaterThanOrEqual(R);
+    expect(at(story.rollout)).toBeLessThan(R + 60_000);
+    expect(story.rollout.model).toBe(group.serviceId);
+    expect(at(story.rollout)).toBeLessThanOrEqual(started);
+    expect(at(story.rollout)).toBeLessThan(at(story.rise));
+    expect(at(story.rise)).toBeLessThan(at(story.firing));
+    expect(at(story.firing)).toBe(amStart);
     const tile = room.tiles.find((t) => t.role === 'involved')!;
     expect(tile.image).toBe(sandbox.scenario.incident.badImage);
     expect(tile.errorRatio).toBeGreaterThan(0.15);
