@@ -7,6 +7,7 @@ import { useApp, useModels, useSettings } from '../state';
 import { contextIndicator, isStale, prometheusIndicator, sourceDown } from '../state/selectors';
 import { AlertsBadge } from './AlertsBadge';
 import { BrandMark, Icon, type IconName } from './Icon';
+import { ContextSwitcher } from './ContextSwitcher';
 import { TimeZoneSwitch } from './TimeZoneSwitch';
 import { useNow } from './useNow';
 
@@ -121,27 +122,8 @@ export function TopBar() {
     <header className="topbar">
       <h1 className="topbar-title">{viewTitles[view]}</h1>
       <div className="topbar-chips">
-        {ctx.status === 'connected' && (
-          <Chip label="Context" tone="ok" testId="context-chip" title={`Kubernetes context ${ctx.name}`}>
-            <span className="mono">{ctx.name}</span>
-          </Chip>
-        )}
-        {ctx.status === 'pending' && (
-          <Chip label="Context" tone="muted" testId="context-chip">
-            <span className="mono">{ctx.name ?? 'kubeconfig default'}</span>
-          </Chip>
-        )}
-        {ctx.status === 'not_connected' && (
-          <Chip
-            label="Context"
-            tone="warning"
-            testId="context-chip"
-            title={ctx.error ? `${ctx.error.message}\n${ctx.error.hint}` : undefined}
-            onClick={() => go('settings')}
-          >
-            not connected
-          </Chip>
-        )}
+        {/* a menu of the kubeconfig's contexts: picking one switches to it */}
+        <ContextSwitcher ctx={ctx} onSettings={() => go('settings')} />
         {prom.status === 'ok' && (
           <Chip
             label="Prometheus"

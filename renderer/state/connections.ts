@@ -14,6 +14,8 @@ export interface ConnectionsState {
   /** a first load probes each cluster; the 5-s refreshes only read the states */
   load(probe: boolean): Promise<void>;
   toggle(connection: KubeConnection): Promise<void>;
+  /** connects a context and saves it as the current one (the top bar's context menu); the error, if any */
+  makeCurrent(context: string): Promise<AppErrorData | null>;
   /** forget the list (the panel opens empty, as if seen for the first time) */
   reset(): void;
 }
@@ -39,6 +41,14 @@ export function createConnectionsStore(transport: () => Transport): StoreApi<Con
         if (!r.ok) set({ error: r.error });
         apply(await transport().invoke('kube.connections', { probe: false }));
         set({ busy: null });
+      },
+      async makeCurrent(context) {
+        set({ busy: context });
+        const r = await transport().invoke('kube.connect', { context, makeCurrent: true });
+        if (!r.ok) set({ error: r.error });
+        apply(await transport().invoke('kube.connections', { probe: false }));
+        set({ busy: null });
+        return r.ok ? null : r.error;
       },
       reset() {
         set({ list: null, error: null, busy: null });

@@ -1,4 +1,5 @@
 import type { DiffLine, PreparedAction } from '../../../shared/actions';
+import { CopyButton } from '../../components/CopyButton';
 import {
   confirmBlocker,
   formatDiffPath,
@@ -32,7 +33,9 @@ export function Preview({ prepared, compact }: { prepared: PreparedAction; compa
               <span className="muted mono">{t.apiVersion}</span>
               {!silence && (
                 <div className="muted mono ad-small" data-testid="ad-uid">
-                  uid {t.uid || '—'} · resourceVersion {t.resourceVersion || '—'}
+                  uid {t.uid || '—'}
+                  {t.uid && <CopyButton text={t.uid} what="the UID" />} · resourceVersion{' '}
+                  {t.resourceVersion || '—'}
                 </div>
               )}
             </dd>

@@ -1,4 +1,5 @@
 import type { ModelService, MetricsStatus } from '../../../shared/models';
+import { CopyButton } from '../../components/CopyButton';
 import { Banner } from '../../components/Banner';
 import { go } from '../../components/Shell';
 import { Ticks } from '../../components/Ticks';
@@ -54,6 +55,7 @@ export function ModelRow({
           >
             {model.name}
           </a>
+          <CopyButton text={model.name} what={`the name ${model.name}`} />
           <span className="model-ns">{model.namespace}</span>
         </div>
       </td>
