@@ -231,3 +231,46 @@ test('expired credentials: a clear message, and the review keeps what it had', a
     ce.expireCredentials(false);
   }
 });
+
+test('the review says only what its data supports: like-for-like, baselines, no overlap, UTC days', async ({
+  page,
+}) => {
+  await openCost(page);
+  await expect(page.getByTestId('cost-row').filter({ hasText: 'llama-70b-chat' })).toHaveCount(1);
+  await expect(page.getByTestId('cost-age')).toContainText(/Computed (just now|\d+ s ago)/);
+  // Cost Explorer holds 90 days: the month is compared day for day with last month
+  await expect(page.getByTestId('stat-change')).toContainText(/vs last month(, same \d+ days)?/);
+  await expect(page.getByTestId('stat-change')).not.toContainText('partial');
+  // an anomaly always has a baseline
+  const impacts = page.getByTestId('anomaly-row').locator('td.num');
+  for (const title of await impacts.evaluateAll((tds) => tds.map((td) => td.getAttribute('title'))))
+    expect(title).not.toMatch(/expected \$0\.00/);
+  // never-allocated GPUs are under idle waste only, not under unattributed as well
+  await expect(page.getByTestId('stat-unattributed')).toContainText('Unattributed, besides GPUs');
+  await expect(page.getByTestId('stat-unattributed')).toHaveAttribute(
+    'title',
+    /counted under Idle GPU waste/,
+  );
+  await expect(page.getByTestId('cost-anomalies')).toContainText('Days (UTC)');
+  await expect(page.getByTestId('cost-chart-daily-cost')).toContainText('UTC days');
+});
+
+test('the review recomputes itself when Prometheus is set, and says what changed', async ({ page }) => {
+  await configure(server, null);
+  try {
+    await openCost(page);
+    await expect(page.getByTestId('source-price-table')).toContainText('not configured');
+    await expect(page.getByTestId('cost-notes')).toContainText('No Prometheus');
+    await configure(server, e2eEnv().sandbox.prometheusUrl);
+    // no Recompute click: the window notices the new input (asked every 10 s) and recomputes
+    await expect(page.getByTestId('cost-age')).toContainText('recomputed: Prometheus set', {
+      timeout: 30_000,
+    });
+    await expect(page.getByTestId('source-price-table')).not.toContainText('not configured');
+    // its note is gone (the notes panel may be gone with it)
+    await expect(page.getByTestId('cost-view').getByText('No Prometheus')).toHaveCount(0);
+    await saveScreenshot(page, 'cost-review-recomputed');
+  } finally {
+    await configure(server, e2eEnv().sandbox.prometheusUrl);
+  }
+});
