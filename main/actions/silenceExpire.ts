@@ -50,7 +50,6 @@ export async function planExpire(
       ? `Silence ${silence.id} already ended at ${utc(silence.endsAt)}.`
       : null;
   const diff: DiffLine[] = [
-    { path: 'Silence matchers', before: text, after: text },
     {
       path: 'Silence ends',
       before: `${utc(silence.endsAt)}${silence.status.state === 'pending' ? ` (starts ${utc(silence.startsAt)})` : ''}`,
