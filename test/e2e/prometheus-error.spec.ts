@@ -1,23 +1,78 @@
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
 import { configure, e2eEnv, listedModelNames } from './env';
 import { expect, saveScreenshot, test } from './fixtures';
 
+/** Prometheus's own timeout (main/api/context.ts PROMETHEUS_TIMEOUT_MS) and what a view may add to it */
+const TIMEOUT_MS = 10_000;
+const SLACK_MS = 5_000;
+
+/** What the Models table shows, top to bottom: names and their two rate cells. */
+async function modelsTable(page: Page): Promise<Array<[string, string, string]>> {
+  return page
+    .getByTestId('model-row')
+    .evaluateAll((rows) =>
+      rows.map((r) => [
+        r.getAttribute('data-model') ?? '',
+        r.querySelector('[data-testid="request-rate"]')?.textContent ?? '',
+        r.querySelector('[data-testid="error-ratio"]')?.textContent ?? '',
+      ]),
+    ) as Promise<Array<[string, string, string]>>;
+}
+
+/** Opens Models with the sandbox's Prometheus and waits for live rates: the copies a later failure falls back on. */
+async function seenLive(page: Page): Promise<Array<[string, string, string]>> {
+  const { main, sandbox } = e2eEnv();
+  await configure(main, sandbox.prometheusUrl);
+  await page.goto(main.openUrl);
+  await expect(page.getByTestId('prometheus-chip')).toContainText('ok');
+  await expect(page.locator('[data-model="llama-70b-chat"] [data-testid="error-ratio"]')).toHaveText(/%/);
+  await expect(page.getByTestId('live-state')).toHaveText('Live');
+  return modelsTable(page);
+}
+
 test.describe('Prometheus problems never hide the model list', () => {
+  let hung: net.Server;
+  let failing: http.Server;
+  const sockets = new Set<net.Socket>();
+  const urlOf = (s: net.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+
+  test.beforeAll(async () => {
+    // accepts connections and never answers
+    hung = net.createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    failing = http.createServer((_req, res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('upstream failed');
+    });
+    await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
+  });
+
   test.afterAll(async () => {
     const { main, sandbox } = e2eEnv();
     await configure(main, sandbox.prometheusUrl);
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => hung.close(() => r()));
+    await new Promise<void>((r) => failing.close(() => r()));
   });
 
-  test('an unreachable Prometheus shows the typed error banner while the models still show', async ({
+  test('an unreachable Prometheus: the last rates stay, greyed "as of", with the typed error', async ({
     page,
   }) => {
     const { main } = e2eEnv();
+    const before = await seenLive(page);
     // nothing listens on port 1
     await configure(main, 'http://127.0.0.1:1');
-    await page.goto(main.openUrl);
+    await page.reload();
 
     const banner = page.getByTestId('metrics-banner');
     await expect(banner).toBeVisible();
-    await expect(banner).toContainText('Request and error rates unavailable');
+    await expect(banner).toContainText(/Prometheus cannot be asked: rates shown greyed as of \d\d:\d\d/);
     await expect(banner).toContainText(/PROMETHEUS_[A-Z_]+/);
     await expect(page.getByTestId('prometheus-chip')).toContainText('error');
     await expect(page.getByTestId('prometheus-chip')).toHaveAttribute('title', /PROMETHEUS_/);
@@ -25,9 +80,77 @@ test.describe('Prometheus problems never hide the model list', () => {
     const rows = page.getByTestId('model-row');
     await expect(rows).toHaveCount((await listedModelNames(main)).length);
     await expect(page.locator('[data-model="llama-70b-chat"]')).toBeVisible();
-    await expect(rows.first().getByTestId('request-rate')).toHaveText('—');
-    await expect(rows.first().getByTestId('error-ratio')).toHaveText('—');
+    await expect(rows.first().getByTestId('error-ratio')).toHaveAttribute('data-stale', 'true');
+    expect(await modelsTable(page)).toEqual(before);
     await saveScreenshot(page, 'prometheus-error');
+  });
+
+  test('a hung Prometheus: Models keeps its last values and order greyed, the status bar turns amber, Model health shows its copy within the timeout', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    const { main } = e2eEnv();
+    await seenLive(page);
+    // Model health seen once too (its tiles and charts are saved as they are drawn)
+    await page.getByTestId('nav-health').click();
+    await expect(page.getByTestId('health-now')).toBeVisible();
+    await expect(page.getByTestId('tiles-window')).toBeVisible();
+    await expect(page.locator('.tile-list [role="alert"]')).toHaveCount(0);
+    await page.getByTestId('nav-models').click();
+    await expect(page.getByTestId('models-table')).toBeVisible();
+    const before = await modelsTable(page);
+    expect(before[0]![0]).toBe('llama-70b-chat'); // the incident's model is the worst
+
+    await configure(main, urlOf(hung));
+    const liveState = page.getByTestId('live-state');
+    // the next live round (every 10 s) answers within the timeout with the copy saved
+    await expect(liveState).toHaveText(/^Prometheus unreachable since \d\d:\d\d:\d\d/, {
+      timeout: 10_000 + TIMEOUT_MS + SLACK_MS,
+    });
+    await expect(liveState).toHaveAttribute('data-tone', 'warning');
+    await expect(liveState).toHaveClass(/status-degraded/);
+    await expect(page.getByTestId('metrics-banner')).toContainText(/as of \d\d:\d\d/);
+    await expect(page.getByTestId('metrics-banner')).toContainText('PROMETHEUS_TIMEOUT');
+    const cells = page.locator('[data-testid="error-ratio"][data-stale="true"]');
+    await expect(cells).toHaveCount(before.length);
+    await expect(cells.first()).toHaveAttribute('title', /^As of \d\d:\d\d/);
+    expect(await modelsTable(page)).toEqual(before);
+    await saveScreenshot(page, 'prometheus-hung-models');
+
+    // a fresh page: the first answer too comes within the timeout, not after minutes of "Loading…"
+    const t0 = Date.now();
+    await page.reload();
+    await expect(page.getByTestId('metrics-banner')).toContainText(/as of \d\d:\d\d/, {
+      timeout: TIMEOUT_MS + SLACK_MS,
+    });
+    expect(Date.now() - t0).toBeLessThanOrEqual(TIMEOUT_MS + SLACK_MS);
+    expect(await modelsTable(page)).toEqual(before);
+
+    const t1 = Date.now();
+    await page.getByTestId('nav-health').click();
+    const offline = page.getByTestId('health-offline');
+    await expect(offline).toBeVisible({ timeout: TIMEOUT_MS + SLACK_MS });
+    expect(Date.now() - t1).toBeLessThanOrEqual(TIMEOUT_MS + SLACK_MS);
+    await expect(offline).toContainText(/as of \d\d:\d\d/);
+    await expect(page.getByTestId('health-now')).toHaveAttribute('data-stale', 'true');
+    await expect(page.getByTestId('model-health')).not.toContainText('Loading');
+    await expect(page.getByTestId('tiles-stale')).toContainText(/as of \d\d:\d\d/);
+    await expect(liveState).toHaveText(/^Prometheus unreachable since/);
+    await saveScreenshot(page, 'prometheus-hung-health');
+  });
+
+  test('a Prometheus answering HTTP 500: last values kept greyed, the status bar names it failing', async ({
+    page,
+  }) => {
+    const { main } = e2eEnv();
+    const before = await seenLive(page);
+    await configure(main, urlOf(failing));
+    const liveState = page.getByTestId('live-state');
+    await expect(liveState).toHaveText(/^Prometheus failing since \d\d:\d\d:\d\d/, { timeout: 25_000 });
+    await expect(page.getByTestId('metrics-banner')).toContainText('PROMETHEUS_ERROR');
+    await expect(page.locator('[data-testid="request-rate"][data-stale="true"]')).toHaveCount(before.length);
+    expect(await modelsTable(page)).toEqual(before);
+    await saveScreenshot(page, 'prometheus-500-models');
   });
 
   test('no Prometheus URL: rates show a dash and a banner says where to add one', async ({ page }) => {
