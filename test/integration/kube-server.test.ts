@@ -1047,6 +1047,87 @@ describe('Kubernetes API test server', () => {
     ]);
   });
 
+  it('serves Nodes, and Events through events.k8s.io/v1 too (the same objects, list and watch, read-only)', async () => {
+    const s = await startKubeApiServer({
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'gpu-a', labels: { 'nvidia.com/gpu.count': '8' } },
+          spec: { taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
+          status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+        },
+      ],
+      controllers: false,
+    });
+    try {
+      const nodes = await call(s, 'GET', '/api/v1/nodes');
+      expect(nodes.status).toBe(200);
+      expect((nodes.body as Json).items.map((n: Json) => n.metadata.name)).toEqual(['gpu-a']);
+      const groups = (await call(s, 'GET', '/apis')).body as Json;
+      expect(groups.groups.map((g: Json) => g.name)).toContain('events.k8s.io');
+      const warning = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'web-1.17c0', namespace: NS },
+        involvedObject: { kind: 'Pod', namespace: NS, name: 'web-1', uid: 'p1' },
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container',
+        type: 'Warning',
+        count: 4,
+        firstTimestamp: '2026-10-14T17:00:00Z',
+        lastTimestamp: '2026-10-14T17:05:00Z',
+        source: { component: 'kubelet' },
+      };
+      const made = await call(s, 'POST', `/api/v1/namespaces/${NS}/events`, warning);
+      expect(made.status).toBe(201);
+      const uid = (made.body as Json).metadata.uid;
+      const list = await call(s, 'GET', '/apis/events.k8s.io/v1/events?fieldSelector=type%3DWarning');
+      expect(list.status).toBe(200);
+      expect((list.body as Json).items).toEqual([
+        expect.objectContaining({
+          apiVersion: 'events.k8s.io/v1',
+          metadata: expect.objectContaining({ name: 'web-1.17c0', uid }),
+          regarding: warning.involvedObject,
+          note: warning.message,
+          reportingController: 'kubelet',
+          deprecatedCount: 4,
+          deprecatedFirstTimestamp: warning.firstTimestamp,
+          eventTime: null,
+        }),
+      ]);
+      const one = await call(s, 'GET', `/apis/events.k8s.io/v1/namespaces/${NS}/events/web-1.17c0`);
+      expect((one.body as Json).note).toBe(warning.message);
+      expect(
+        (await call(s, 'GET', '/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dweb-2')).body,
+      ).toMatchObject({ items: [] });
+      // writes go through core/v1; a watch on events.k8s.io/v1 sees them in its own shape
+      const rv = (list.body as Json).metadata.resourceVersion;
+      const ctl = new AbortController();
+      const res = await fetch(`${s.url}/apis/events.k8s.io/v1/events?watch=1&resourceVersion=${rv}`, {
+        headers: { authorization: `Bearer ${s.token}` },
+        signal: ctl.signal,
+      });
+      const reader = res.body!.getReader();
+      const patched = await call(
+        s,
+        'PATCH',
+        `/api/v1/namespaces/${NS}/events/web-1.17c0`,
+        { count: 5 },
+        'application/merge-patch+json',
+      );
+      expect(patched.status).toBe(200);
+      const { value } = await reader.read();
+      const ev = JSON.parse(new TextDecoder().decode(value).split('\n')[0]!) as Json;
+      expect(ev).toMatchObject({ type: 'MODIFIED', object: { deprecatedCount: 5, metadata: { uid } } });
+      ctl.abort();
+      expect((await call(s, 'POST', `/apis/events.k8s.io/v1/namespaces/${NS}/events`, {})).status).toBe(405);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('loads 30,000 objects quickly', async () => {
     const objects: KubeObject[] = [];
     for (let d = 0; d < 3000; d++) {
