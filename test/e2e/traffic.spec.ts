@@ -123,6 +123,15 @@ test.describe('traffic', () => {
     );
     await expect(dialog.getByTestId('ad-diff')).toContainText('spec.rules[0].backendRefs[1].weight');
     await expect(dialog.getByTestId('ad-diff')).toContainText('spec.rules[0].backendRefs[0].weight');
+    // what the fallback is in for: the chat route's requests now, on its 2 replicas, against its 24 h peak
+    const notes = dialog.getByTestId('ad-notes');
+    await expect(notes).toContainText(
+      /llama-8b-chat would get about (\d+(\.\d)?x its current requests \(.+\)|.+, from none now) on 2 replicas/,
+    );
+    await expect(notes).toContainText("(from the rule's requests now, last 5 min)");
+    await expect(notes.locator('[data-tone="warning"]')).toContainText(
+      'more than llama-8b-chat served at its peak over the last 24 h',
+    );
     const confirm = dialog.getByTestId('ad-confirm');
     await expect(confirm).toBeDisabled();
     await dialog.getByTestId('ad-confirm-input').fill('cha');
@@ -152,7 +161,24 @@ test.describe('traffic', () => {
     );
     await expect(change).toContainText('done');
     await expect(card.getByTestId('preset-restore')).toBeEnabled();
+    // the broken model is drained, not healthy: marked on its route, and users now see the fallback's errors
+    const drained = card.locator('[data-testid="backend-row"][data-backend="llama-70b-chat"]');
+    await expect(drained.getByTestId('drained-marker')).toHaveText('drained, fallback active', {
+      timeout: 30_000,
+    });
+    await expect(
+      card.locator('[data-testid="backend-row"][data-backend="llama-8b-chat"]').getByTestId('drained-marker'),
+    ).toHaveCount(0);
+    await expect(card.getByTestId('route-error-ratio')).toContainText(/Users see \d+(\.\d+)?% errors/);
+    await expect(card.getByTestId('route-error-ratio')).not.toContainText(/Users see (1\d|2\d)/);
     await saveScreenshot(page, 'traffic');
+
+    // and on Models, where the column beside it says what it counts (pods, not errors)
+    await page.getByTestId('nav-models').click();
+    const row = page.locator('[data-testid="model-row"][data-model="llama-70b-chat"]');
+    await expect(row.getByTestId('drained-marker')).toContainText('drained, fallback active');
+    await expect(page.getByTestId('sort-health')).toHaveText('Pods');
+    await saveScreenshot(page, 'models-drained');
   });
 
   test('refuses an all-zero split before anything is sent', async ({ page }) => {
