@@ -12,7 +12,7 @@ import {
   readFile,
 } from '../../../main/incident/incidentFile';
 import { warRoom } from '../../../main/incident/incidents';
-import { openStore } from '../../../main/store';
+import { encodeMembers, openStore } from '../../../main/store';
 import { createScenario } from '../../harness/scenario';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-incident-file-'));
@@ -211,6 +211,15 @@ describe("incident file format 2: the store's packs as they are", () => {
       faulty(
         edit((j) => {
           j.captures[withCapture]!.count += 1;
+        }),
+      ),
+    ).toMatch(/objects are inconsistent/);
+    expect(
+      faulty(
+        edit((j) => {
+          // a member past the objects the file holds
+          j.captures[withCapture]!.members = encodeMembers([1, j.objects.pack.length + 1]).toString('base64');
+          j.captures[withCapture]!.count = 2;
         }),
       ),
     ).toMatch(/objects are inconsistent/);
