@@ -58,6 +58,7 @@ export function ModelRow({
           <CopyButton text={model.name} what={`the name ${model.name}`} />
           <span className="model-ns">{model.namespace}</span>
         </div>
+        {model.drained && <DrainedNote drained={model.drained} />}
       </td>
       <td className="col-server">
         <span className={`badge badge-${model.serverKind}`}>{serverLabel(model.serverKind)}</span>
@@ -91,7 +92,6 @@ export function ModelRow({
         {...staleProps}
       >
         {rateKnown ? <ErrorRatio value={model.errorRatio} /> : <span className="muted">{NONE}</span>}
-        {model.drained && <DrainedNote drained={model.drained} />}
       </td>
     </tr>
   );
