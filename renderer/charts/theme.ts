@@ -17,6 +17,8 @@ const LIGHT: Record<string, string> = {
   [chartColors.panel]: '#ffffff',
   '#1b2029': '#ffffff',
   '#343b4a': '#c2c9d4',
+  // the replay position's mark (the strongest text colour)
+  '#eef1f6': '#0b0f17',
   // the series palette, darker to hold on white
   [palette[0]!]: '#1b64c8',
   [palette[1]!]: '#b07a12',
