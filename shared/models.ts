@@ -146,8 +146,11 @@ export type ModelService = z.infer<typeof ModelService>;
  */
 export function drainedBy(routes: readonly ModelRoute[] | undefined): { fallbacks: string[] } | null {
   if (!routes || routes.length === 0 || routes.some((r) => r.share > 0)) return null;
+  // Only a route the model leads (its first backend) can drain it: a fallback standing by at 0 % in another
+  // model's route is not drained, it serves its own traffic.
+  const led = routes.filter((r) => r.backends[0]?.name === r.backend);
   const fallbacks = new Set<string>();
-  for (const r of routes)
+  for (const r of led)
     for (const b of r.backends) if (b.name !== r.backend && b.share > 0) fallbacks.add(b.name);
   return fallbacks.size > 0 ? { fallbacks: [...fallbacks] } : null;
 }

@@ -42,6 +42,8 @@ describe('a drained model', () => {
     expect(drainedBy([route('big', { big: 0.9, small: 0.1 })])).toBeNull();
     // still served through another route: not drained
     expect(drainedBy([route('big', { big: 0, small: 1 }), route('big', { big: 1 })])).toBeNull();
+    // a fallback standing by at 0 % in another model's route is not drained (it serves its own traffic)
+    expect(drainedBy([route('small', { big: 1, small: 0 })])).toBeNull();
     // nothing gets traffic: no fallback is active
     expect(drainedBy([route('big', { big: 0, small: 0 })])).toBeNull();
     expect(drainedBy([])).toBeNull();
