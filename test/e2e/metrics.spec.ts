@@ -243,6 +243,8 @@ test.describe('GPUs, model health and alerts', () => {
           .or(page.getByRole('alert').filter({ hasText: /PROMETHEUS_UNREACHABLE|Cannot reach Prometheus/ }))
           .first(),
       ).toBeVisible();
+      // and the status bar names the source that is down, whatever the view
+      await expect(page.getByTestId('live-state')).toHaveText(/^Prometheus unreachable since/);
       await saveScreenshot(page, 'model-health-prometheus-down');
     } finally {
       await configureMetrics(sandbox.prometheusUrl);
