@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { CopyButton } from '../components/CopyButton';
 import { decodeCells, NO_CELL, type GpuFleet } from '../../shared/gpu';
 import { ChartActions } from './ChartActions';
-import { chartColors, echarts } from './echarts';
+import { chartColors, disposeChart, echarts } from './echarts';
 import { downloadPng, setThemedOption } from './theme';
 import { useTheme } from '../state/theme';
 import { formatTime, heatmapTooltip, rowLabel, visibleOption } from './format';
@@ -47,7 +47,7 @@ export function HeatmapChart({
     ro.observe(el.current);
     return () => {
       ro.disconnect();
-      c.dispose();
+      disposeChart(c);
       instance.current = null;
     };
   }, []);

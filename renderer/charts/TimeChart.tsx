@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { CopyButton } from '../components/CopyButton';
 import { type RangeChart, lttb } from '../../shared/series';
 import { ChartActions } from './ChartActions';
-import { chartColors, echarts, palette } from './echarts';
+import { chartColors, disposeChart, echarts, palette } from './echarts';
 import { downloadPng, setThemedOption } from './theme';
 import { useTheme } from '../state/theme';
 import { formatAxis, formatTime, lineTooltip, visibleOption } from './format';
@@ -53,7 +53,7 @@ export function TimeChart({
     ro.observe(el.current);
     return () => {
       ro.disconnect();
-      c.dispose();
+      disposeChart(c);
       instance.current = null;
     };
   }, [group]);

@@ -31,6 +31,17 @@ echarts.use([
 
 export { echarts };
 
+/**
+ * Disposes a chart that may still be painting: zrender paints a long list over several frames, and a frame
+ * still due after dispose() threw on the disposed painter (leaving a view mid-paint: g g then g m). Emptied
+ * and repainted at once first, the due frame sees a newer paint and returns.
+ */
+export function disposeChart(chart: echarts.ECharts): void {
+  chart.clear();
+  chart.getZr().refreshImmediately();
+  chart.dispose();
+}
+
 /** The palette (matches styles.css): series colours chosen for a dark panel; charts/theme.ts has the light ones. */
 export const palette = [
   '#5b9dff',

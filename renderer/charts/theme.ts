@@ -6,7 +6,7 @@
  * legend pager, tooltip, the heatmap's drag handles), so it reads on a page or in a review.
  */
 import { themeStore, type Theme } from '../state/theme';
-import { chartColors, echarts, palette } from './echarts';
+import { chartColors, disposeChart, echarts, palette } from './echarts';
 
 /** dark -> light, for every colour the chart options write out (lower case) */
 const LIGHT: Record<string, string> = {
@@ -107,7 +107,7 @@ export function chartPng(chart: echarts.ECharts, title: string): string {
     offscreen.setOption(themed(exported, 'light'), { notMerge: true, lazyUpdate: false });
     return offscreen.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
   } finally {
-    offscreen.dispose();
+    disposeChart(offscreen);
     box.remove();
   }
 }

@@ -216,6 +216,12 @@ test.describe('keyboard', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('m');
     await expect(page.getByTestId('models-view')).toBeVisible();
+    // to the GPUs and away at once, again and again: a heatmap left mid-paint throws nothing
+    for (let i = 0; i < 6; i++) {
+      for (const k of ['g', 'g', 'g', 'm']) await page.keyboard.press(k);
+    }
+    await expect(page.getByTestId('models-view')).toBeVisible();
+    await page.waitForTimeout(500);
 
     // in the filter, g then a is text
     await page.keyboard.press('/');
@@ -294,5 +300,34 @@ test.describe('keyboard', () => {
         kube: { kubeconfigPath: sandbox.kubeconfigPath, context: sandbox.context },
       });
     }
+  });
+
+  test('copy buttons put a model name and image on the clipboard, also where the Clipboard API is refused', async ({
+    page,
+    context,
+  }) => {
+    const { main } = e2eEnv();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(main.url).origin,
+    });
+    await openModels(page);
+    const row = page.locator('[data-testid="model-row"][data-model="llama-70b-chat"]');
+    await row.getByTestId('copy').click();
+    // the copy button copies; it does not open the row
+    await expect(page.getByTestId('models-view')).toBeVisible();
+    await expect(row.getByTestId('copy')).toContainText('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('llama-70b-chat');
+
+    await row.locator('td.col-replicas').click();
+    const detail = page.getByTestId('model-detail');
+    const image = (await detail.getByTestId('md-image').textContent()) ?? '';
+    expect(image).toMatch(/^vllm\/vllm-openai:/);
+    // as in the Electron window, where every permission is denied: the copy command does it
+    await page.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+    });
+    await detail.locator('.md-image').getByTestId('copy').click();
+    await expect(detail.locator('.md-image').getByTestId('copy')).toContainText('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(image);
   });
 });

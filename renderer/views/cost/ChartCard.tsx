@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { formatMoney, formatUnitCost } from '../../../shared/money';
-import { chartColors, echarts } from '../../charts/echarts';
+import { chartColors, disposeChart, echarts } from '../../charts/echarts';
 import { chartPng, downloadPng, themed } from '../../charts/theme';
 import { useTheme } from '../../state/theme';
 import { visibleOption } from '../../charts/format';
@@ -37,7 +37,7 @@ function useChart(name: string, title: string, option: echarts.EChartsCoreOption
     return () => {
       ro.disconnect();
       registry.delete(name);
-      c.dispose();
+      disposeChart(c);
       inst.current = null;
     };
   }, [name, title]);
