@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeConnection, KubeConnectionList } from '../../../shared/connections';
+import type { AppErrorData } from '../../../shared/errors';
 import { createConnectionsStore } from '../../../renderer/state/connections';
 import { scriptedTransport } from './scriptedTransport';
 
@@ -41,8 +42,8 @@ describe('switching the context from the top bar', () => {
   });
 
   it('hands back the error when the context cannot be connected, and keeps the current one', async () => {
-    const refused = {
-      code: 'KUBE_UNREACHABLE',
+    const refused: AppErrorData = {
+      code: 'CLUSTER_UNREACHABLE',
       message: 'The cluster b did not answer',
       hint: 'Check the VPN',
     };
