@@ -149,6 +149,7 @@ test.describe('Prometheus problems never hide the model list', () => {
     await expect(liveState).toHaveText(/^Prometheus failing since \d\d:\d\d:\d\d/, { timeout: 25_000 });
     await expect(page.getByTestId('metrics-banner')).toContainText('PROMETHEUS_ERROR');
     await expect(page.locator('[data-testid="request-rate"][data-stale="true"]')).toHaveCount(before.length);
+    await expect(page.locator('.table-note')).toContainText(/the 5 minutes before \d\d:\d\d/);
     expect(await modelsTable(page)).toEqual(before);
     await saveScreenshot(page, 'prometheus-500-models');
   });

@@ -188,7 +188,11 @@ export function ModelsView() {
           </div>
           {rows.length > 0 && (
             <p className="table-note">
-              {rateKnown ? 'Requests/s and error ratio over the last 5 minutes. ' : ''}
+              {ratesAsOf
+                ? `Requests/s and error ratio: the 5 minutes before ${formatClock(ratesAsOf)} (greyed: Prometheus cannot be asked now). `
+                : rateKnown
+                  ? 'Requests/s and error ratio over the last 5 minutes. '
+                  : ''}
               <span className="sev-critical">Red</span>: error ratio ≥ 5% or replicas not ready.{' '}
               <span className="sev-warning">Amber</span>: error ratio ≥ 1% or scaled to zero.
             </p>
