@@ -77,7 +77,10 @@ async function listAlerts(
   // without a working Alertmanager, Prometheus's own firing alerts stand in (not their silences)
   const amWorks = am.status.status === 'ok';
   const alerts: Alert[] = [...am.alerts.map(fromAlertmanager), ...fromPrometheus(prom.alerts, !amWorks)].map(
-    (a) => ({ ...a, valueNote: valueNote(queries.get(a.name)) }),
+    (a) => {
+      const note = valueNote(queries.get(a.name));
+      return note ? { ...a, valueNote: note } : a;
+    },
   );
   const groups = groupAlerts(alerts, who);
   const count = (state: Alert['state']) => alerts.filter((a) => a.state === state).length;

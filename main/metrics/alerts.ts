@@ -182,11 +182,12 @@ const UNIT: Record<string, string> = { s: 's', m: 'min', h: 'h', d: 'd', w: 'w' 
 /**
  * What an alert's value is, as far as its rule's PromQL says: "at last evaluation", plus the rate window when
  * the expression has exactly one (`rate(x[2m])`, or a recording rule named `…:rate2m` by the usual
- * level:metric:operation convention). No window is invented when none can be read.
+ * level:metric:operation convention). No window is invented when none can be read, and an alert no Prometheus
+ * rule of ours evaluates (sent to Alertmanager by another tool) gets no note: nothing says what its value is.
  */
-export function valueNote(query: string | undefined): string {
+export function valueNote(query: string | undefined): string | undefined {
+  if (!query) return undefined;
   const base = 'at last evaluation';
-  if (!query) return base;
   const windows = new Set<string>();
   for (const m of query.matchAll(/\[(\d+)([smhdw])(?::[^\]]*)?\]/g)) windows.add(`${m[1]}-${UNIT[m[2]!]}`);
   for (const m of query.matchAll(/:[a-z0-9_]*?rate(\d+)([smhdw])\b/g)) windows.add(`${m[1]}-${UNIT[m[2]!]}`);
