@@ -25,7 +25,12 @@ async function getGpuFleet(
   const env = metricsEnv(ctx, 60_000);
   if (!env.client) throw prometheusNotConfigured();
   const services = await modelServicesOrNone(ctx, input.context);
-  return gpuFleet(env, input, services, gpuPriceList(ctx));
+  const fleet = await gpuFleet(env, input, services, gpuPriceList(ctx));
+  // a heatmap still fresh in the cache, beside figures that had to come from the copy: the answer as a whole
+  // is the copy, and says so (Prometheus went down since the heatmap was fetched)
+  const stale = env.stale?.view() ?? null;
+  if (stale && !fleet.cache?.offline) return { ...fleet, cache: { fetchedAt: stale.asOf, offline: true } };
+  return fleet;
 }
 
 /** The GPU-model prices of the cost view's price table (edited there), in USD; null when it cannot be read. */
