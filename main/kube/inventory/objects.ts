@@ -6,6 +6,9 @@
  * (modelServicesFrom, httpRouteSplit, owningController …) read these too.
  *
  * Pods, ReplicaSets and Events are the kinds a big cluster has tens of thousands of: they keep the least.
+ *
+ * Pods, ReplicaSets and workloads are built with their keys in sorted order (the order of the puts below), so
+ * the store can hash them with a plain JSON.stringify instead of a key-sorted copy (a third of a first capture).
  */
 
 export type Labels = Record<string, string>;
@@ -245,10 +248,20 @@ function put<T extends object, K extends keyof T>(o: T, key: K, value: T[K] | un
 export function stringMap(v: unknown): Labels | undefined {
   if (!isRecord(v)) return undefined;
   let out: Labels | undefined;
+  let prev: string | undefined;
+  let sorted = true;
   for (const k in v) {
     const val = v[k];
     if (typeof val !== 'string') continue;
+    if (prev !== undefined && prev > k) sorted = false;
+    prev = k;
     (out ??= {})[k] = val;
+  }
+  if (out && !sorted) {
+    // the API sends maps sorted; anything else is put in that order (see the top of this file)
+    const copy: Labels = {};
+    for (const k of Object.keys(out).sort()) copy[k] = out[k]!;
+    return copy;
   }
   return out;
 }
@@ -264,10 +277,10 @@ function ownerRefs(v: unknown): OwnerRef[] | undefined {
     if (typeof kind !== 'string' || typeof name !== 'string' || !kind || !name) continue;
     (refs ??= []).push({
       apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
+      controller: o.controller === true,
       kind,
       name,
       uid: typeof o.uid === 'string' ? o.uid : '',
-      controller: o.controller === true,
     });
   }
   return refs;
@@ -284,29 +297,29 @@ export function meta(
   const name = str(m.name);
   const namespace = str(m.namespace) ?? '';
   if (!name || (opts.namespaced !== false && !namespace)) return null;
-  const out: Meta = {
-    name,
-    namespace,
-    uid: str(m.uid) ?? '',
-    resourceVersion: str(m.resourceVersion) ?? '',
-  };
-  put(out, 'creationTimestamp', str(m.creationTimestamp));
-  put(out, 'deletionTimestamp', str(m.deletionTimestamp));
-  put(out, 'generation', num(m.generation));
-  put(out, 'labels', stringMap(m.labels));
+  // keys in sorted order (see the top of this file)
+  const out = {} as Meta;
   if (opts.annotations) {
     const a = stringMap(m.annotations);
     if (a && LAST_APPLIED in a) delete a[LAST_APPLIED];
     if (a) for (const k of Object.keys(a)) a[k] = text(a[k], 2000) ?? '';
     put(out, 'annotations', a && Object.keys(a).length ? a : undefined);
   }
-  put(out, 'ownerReferences', ownerRefs(m.ownerReferences));
+  put(out, 'creationTimestamp', str(m.creationTimestamp));
+  put(out, 'deletionTimestamp', str(m.deletionTimestamp));
+  put(out, 'generation', num(m.generation));
+  put(out, 'labels', stringMap(m.labels));
   if (opts.managers && Array.isArray(m.managedFields)) {
     const managers = [
       ...new Set(m.managedFields.map((f) => (isRecord(f) ? str(f.manager) : undefined)).filter(Boolean)),
     ] as string[];
     if (managers.length) out.managedFields = managers.map((manager) => ({ manager }));
   }
+  out.name = name;
+  out.namespace = namespace;
+  put(out, 'ownerReferences', ownerRefs(m.ownerReferences));
+  out.resourceVersion = str(m.resourceVersion) ?? '';
+  out.uid = str(m.uid) ?? '';
   return out;
 }
 
@@ -318,10 +331,13 @@ function conditions(v: unknown, withMessage = false): Condition[] | undefined {
     const type = str(c.type);
     const status = str(c.status);
     if (!type || !status) continue;
-    const cond: Condition = { type, status };
-    if (typeof c.reason === 'string') cond.reason = c.reason;
-    if (withMessage) put(cond, 'message', text(c.message, 300));
+    // keys in sorted order (see the top of this file)
+    const cond = {} as Condition;
     if (typeof c.lastTransitionTime === 'string') cond.lastTransitionTime = c.lastTransitionTime;
+    if (withMessage) put(cond, 'message', text(c.message, 300));
+    if (typeof c.reason === 'string') cond.reason = c.reason;
+    cond.status = status;
+    cond.type = type;
     out.push(cond);
   }
   return out;
@@ -333,10 +349,12 @@ function containers(v: unknown): ContainerSummary[] {
     if (!isRecord(c)) continue;
     const name = str(c.name);
     if (!name) continue;
-    const s: ContainerSummary = { name };
-    put(s, 'image', str(c.image));
-    put(s, 'command', strings(c.command));
+    // keys in sorted order (see the top of this file)
+    const s = {} as ContainerSummary;
     put(s, 'args', strings(c.args));
+    put(s, 'command', strings(c.command));
+    put(s, 'image', str(c.image));
+    s.name = name;
     const r = rec(c.resources);
     const limits = stringMap(r.limits);
     const requests = stringMap(r.requests);
@@ -393,21 +411,22 @@ function quantity(v: unknown): number {
 
 function containerState(v: unknown): ContainerState | undefined {
   if (!isRecord(v)) return undefined;
+  // keys in sorted order (see the top of this file)
   const out: ContainerState = {};
-  if (isRecord(v.waiting)) {
-    out.waiting = {};
-    put(out.waiting, 'reason', str(v.waiting.reason));
-    put(out.waiting, 'message', text(v.waiting.message, 300));
-  }
   if (isRecord(v.running)) {
     out.running = {};
     put(out.running, 'startedAt', str(v.running.startedAt));
   }
   if (isRecord(v.terminated)) {
     out.terminated = {};
-    put(out.terminated, 'reason', str(v.terminated.reason));
     put(out.terminated, 'exitCode', num(v.terminated.exitCode));
     put(out.terminated, 'finishedAt', str(v.terminated.finishedAt));
+    put(out.terminated, 'reason', str(v.terminated.reason));
+  }
+  if (isRecord(v.waiting)) {
+    out.waiting = {};
+    put(out.waiting, 'message', text(v.waiting.message, 300));
+    put(out.waiting, 'reason', str(v.waiting.reason));
   }
   return out.waiting || out.running || out.terminated ? out : undefined;
 }
@@ -419,13 +438,13 @@ function containerStatuses(v: unknown): ContainerStatus[] | undefined {
     if (!isRecord(c)) continue;
     const name = str(c.name);
     if (!name) continue;
-    const s: ContainerStatus = {
-      name,
-      ready: c.ready === true,
-      restartCount: Math.max(0, Math.trunc(num(c.restartCount) ?? 0)),
-    };
-    put(s, 'state', containerState(c.state));
+    // keys in sorted order (see the top of this file)
+    const s = {} as ContainerStatus;
     put(s, 'lastState', containerState(c.lastState));
+    s.name = name;
+    s.ready = c.ready === true;
+    s.restartCount = Math.max(0, Math.trunc(num(c.restartCount) ?? 0));
+    put(s, 'state', containerState(c.state));
     out.push(s);
   }
   return out;
@@ -439,9 +458,8 @@ export function projectPod(raw: unknown): Pod | null {
   if (!metadata) return null;
   const spec = rec(o.spec);
   const status = rec(o.status);
+  // keys in sorted order (see the top of this file)
   const s: Pod['status'] = {};
-  put(s, 'phase', str(status.phase));
-  put(s, 'reason', str(status.reason));
   // Ready and PodScheduled say what health needs; the other three conditions of every pod are dropped
   put(
     s,
@@ -450,6 +468,8 @@ export function projectPod(raw: unknown): Pod | null {
   );
   put(s, 'containerStatuses', containerStatuses(status.containerStatuses));
   put(s, 'initContainerStatuses', containerStatuses(status.initContainerStatuses));
+  put(s, 'phase', str(status.phase));
+  put(s, 'reason', str(status.reason));
   const podSpec: Pod['spec'] = { gpus: podGpus(spec) };
   put(podSpec, 'nodeName', str(spec.nodeName));
   return { kind: 'Pod', metadata, spec: podSpec, status: s };
@@ -457,39 +477,41 @@ export function projectPod(raw: unknown): Pod | null {
 
 function workloadStatus(v: unknown): Workload['status'] {
   const s = rec(v);
+  // keys in sorted order (see the top of this file)
   const out: Workload['status'] = {};
-  put(out, 'replicas', num(s.replicas));
-  put(out, 'readyReplicas', num(s.readyReplicas));
   put(out, 'availableReplicas', num(s.availableReplicas));
-  put(out, 'updatedReplicas', num(s.updatedReplicas));
-  put(out, 'observedGeneration', num(s.observedGeneration));
   put(out, 'conditions', conditions(s.conditions, true));
+  put(out, 'observedGeneration', num(s.observedGeneration));
+  put(out, 'readyReplicas', num(s.readyReplicas));
+  put(out, 'replicas', num(s.replicas));
+  put(out, 'updatedReplicas', num(s.updatedReplicas));
   return out;
 }
 
 function workloadSpec(v: unknown, withStrategy: boolean): Workload['spec'] {
   const s = rec(v);
+  // keys in sorted order (see the top of this file)
   const out: Workload['spec'] = {};
-  put(out, 'replicas', num(s.replicas));
   put(out, 'paused', bool(s.paused));
+  put(out, 'replicas', num(s.replicas));
   const matchLabels = stringMap(rec(s.selector).matchLabels);
   if (matchLabels) out.selector = { matchLabels };
-  put(out, 'template', template(s.template));
   if (withStrategy && isRecord(s.strategy)) {
     const st = s.strategy;
     const strategy: NonNullable<Workload['spec']['strategy']> = {};
-    if (isRecord(st.canary)) {
-      strategy.canary = {};
-      put(strategy.canary, 'canaryService', str(st.canary.canaryService));
-      put(strategy.canary, 'stableService', str(st.canary.stableService));
-    }
     if (isRecord(st.blueGreen)) {
       strategy.blueGreen = {};
       put(strategy.blueGreen, 'activeService', str(st.blueGreen.activeService));
       put(strategy.blueGreen, 'previewService', str(st.blueGreen.previewService));
     }
+    if (isRecord(st.canary)) {
+      strategy.canary = {};
+      put(strategy.canary, 'canaryService', str(st.canary.canaryService));
+      put(strategy.canary, 'stableService', str(st.canary.stableService));
+    }
     out.strategy = strategy;
   }
+  put(out, 'template', template(s.template));
   return out;
 }
 
@@ -530,8 +552,9 @@ export function projectReplicaSet(raw: unknown): ReplicaSet | null {
   // a ReplicaSet's template: labels and images only (revision history reads the full objects itself)
   if (spec.template?.spec)
     spec.template.spec.containers = spec.template.spec.containers.map((c) => {
-      const s: ContainerSummary = { name: c.name };
+      const s = {} as ContainerSummary;
       put(s, 'image', c.image);
+      s.name = c.name;
       return s;
     });
   return {
