@@ -19,6 +19,9 @@ export function fallbackRequest(
     const { namespace, name } = parseServiceId(model.serviceId);
     return { type: 'canary', target: { kind: 'InferenceService', namespace, name }, percent: 0 };
   }
+  // only the model a rule leads (its first backend) has a fallback there: for a fallback standing by in another
+  // model's rule, "route to fallback" would send everything to the model it stands in for
+  if (route.backends[0]?.name !== route.backend) return null;
   const fallbackName = model.fallbackId ? parseServiceId(model.fallbackId).name : null;
   const names = route.backends.map((b) => b.name);
   const to = names.find((n) => n === fallbackName) ?? names.find((n) => n !== route.backend);
