@@ -52,7 +52,7 @@ async function listAlerts(
   const amConfig = ctx.settings.alertmanagerConfig();
   const promConfig = ctx.settings.prometheusConfig();
   const amClient = amConfig ? new AlertmanagerClient({ ...amConfig, timeoutMs: 10_000 }) : null;
-  const [am, prom, who, amSilences] = await Promise.all([
+  const [am, prom, who, amSilences, rules] = await Promise.all([
     amClient
       ? amClient.alerts().then(
           (alerts) => ({ alerts, status: { status: 'ok' } as SourceStatus }),
@@ -68,11 +68,11 @@ async function listAlerts(
     owners(ctx, input.context),
     // the silences are a second read: when only it fails, the alerts still show (without the list of silences)
     amClient ? amClient.silences().catch(() => [] as AmSilence[]) : Promise.resolve([] as AmSilence[]),
+    // what each alert's value is, from its rule (best effort: without the rules it is said less precisely)
+    promConfig
+      ? new PrometheusClient({ ...promConfig, timeoutMs: 5_000 }).alertRules().catch(() => [])
+      : Promise.resolve([]),
   ]);
-  // what each alert's value is, from its rule (best effort: without the rules it is said less precisely)
-  const rules = promConfig
-    ? await new PrometheusClient({ ...promConfig, timeoutMs: 5_000 }).alertRules().catch(() => [])
-    : [];
   const queries = new Map(rules.map((r) => [r.name, r.query]));
   // without a working Alertmanager, Prometheus's own firing alerts stand in (not their silences)
   const amWorks = am.status.status === 'ok';

@@ -31,19 +31,7 @@ export async function nowValues(
 ): Promise<HealthNow> {
   const w = NOW_WINDOW;
   const remember = Math.abs(at.getTime() - (env.now ?? Date.now)()) < 60_000;
-  const one = async (q: string | null): Promise<number | null> => {
-    if (!q) return null;
-    const r = (
-      await cachedInstant(env.client, env.cache, q, {
-        signal: env.signal,
-        stale: env.stale,
-        time: at,
-        remember,
-      })
-    ).samples;
-    const v = r[0]?.value;
-    return v !== undefined && Number.isFinite(v) ? v : null;
-  };
+  const one = (q: string | null) => (q ? instantValue(env, q, at, remember) : Promise.resolve(null));
   const h = m.latency?.kind === 'histogram' ? (m.latency as Histogram) : null;
   const mean = m.latency?.kind === 'mean' ? m.latency.mean(w) : null;
   const all = which === 'all';
@@ -69,13 +57,13 @@ export async function nowValues(
   };
 }
 
-/** One instant value (the first series), or null. */
-async function instantValue(env: MetricsEnv, q: string, at: Date): Promise<number | null> {
+/** One instant value (the first series), or null; `remember` keeps the answer as the copy for offline. */
+async function instantValue(env: MetricsEnv, q: string, at: Date, remember = false): Promise<number | null> {
   const r = await cachedInstant(env.client, env.cache, q, {
     signal: env.signal,
     stale: env.stale,
     time: at,
-    remember: false,
+    remember,
   });
   const v = r.samples[0]?.value;
   return v !== undefined && Number.isFinite(v) ? v : null;

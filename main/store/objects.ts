@@ -308,6 +308,19 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     return rows;
   }
 
+  /** The positions of `ids` grouped by the pack that holds each (a missing object is corruption). */
+  function positionsByPack(ids: readonly number[], rows: Map<number, LocationRow>): Map<number, number[]> {
+    const byPack = new Map<number, number[]>();
+    ids.forEach((id, position) => {
+      const row = rows.get(id);
+      if (!row) throw corrupt(conn, `object ${id} is missing`);
+      const positions = byPack.get(row.pack_id);
+      if (positions) positions.push(position);
+      else byPack.set(row.pack_id, [position]);
+    });
+    return byPack;
+  }
+
   return {
     intern,
     put(obj: unknown): string {
@@ -331,14 +344,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     byIds<T>(ids: readonly number[]): T[] {
       const rows = locate(ids);
       // decompress each pack once, fill every position it serves, then let it go
-      const byPack = new Map<number, number[]>();
-      ids.forEach((id, position) => {
-        const row = rows.get(id);
-        if (!row) throw corrupt(conn, `object ${id} is missing`);
-        const positions = byPack.get(row.pack_id);
-        if (positions) positions.push(position);
-        else byPack.set(row.pack_id, [position]);
-      });
+      const byPack = positionsByPack(ids, rows);
       const out = new Array<T>(ids.length);
       for (const [packId, positions] of byPack) {
         const pack = loadPack(packId, false);
@@ -362,14 +368,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     },
     repack(ids, transform) {
       const rows = locate(ids);
-      const byPack = new Map<number, number[]>();
-      ids.forEach((id, position) => {
-        const row = rows.get(id);
-        if (!row) throw corrupt(conn, `object ${id} is missing`);
-        const positions = byPack.get(row.pack_id);
-        if (positions) positions.push(position);
-        else byPack.set(row.pack_id, [position]);
-      });
+      const byPack = positionsByPack(ids, rows);
       const out: PackedObjects = {
         packs: [],
         hashes: Buffer.alloc(0),

@@ -1,3 +1,5 @@
+import { downloadFile } from '../../components/download';
+
 /** A picked file's bytes as base64 (what `incident.open` takes). */
 export async function readAsBase64(file: Blob): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -8,17 +10,10 @@ export async function readAsBase64(file: Blob): Promise<string> {
   return btoa(binary);
 }
 
-/** Saves base64 bytes as a download through a Blob URL (nothing from the data becomes markup). */
+/** Saves base64 bytes as a download, through the one file-download helper (a Blob URL, never markup). */
 export function downloadBase64(fileName: string, base64: string, type = 'application/octet-stream'): void {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadFile(fileName, type, bytes);
 }
