@@ -108,3 +108,63 @@ function canonicalText(value: unknown): string | undefined {
   }
   return `{${parts.join(',')}}`;
 }
+
+/**
+ * Values found, as they were built, to be their own canonical JSON already (see markIfCanonical). A WeakSet: a
+ * value leaves it with the value.
+ */
+const inOrder = new WeakSet<object>();
+
+/**
+ * Checks a value once, when it is built, for what storedJson would check when it is stored: the inventory does it
+ * as each object arrives from the cluster, so a first capture of 29,000 objects does not check them all at once
+ * (~60-90 ms of it on the 2-core machine). Like everything handed to the store, the value must not be changed
+ * afterwards. Returns the value.
+ */
+export function markIfCanonical<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && inCanonicalOrder(value)) inOrder.add(value);
+  return value;
+}
+
+/**
+ * canonicalJson(value), cheaply when the value's keys are already in sorted order (the inventory's projections
+ * build them so): checking the order allocates nothing, where canonicalJson copies every object to sort it.
+ * Measured on the 29,000 bench objects: ~40-60 ms to check against ~180-280 ms to copy; nothing for a value
+ * markIfCanonical has seen.
+ */
+export function storedJson(value: unknown): string {
+  const fast = typeof value === 'object' && value !== null && (inOrder.has(value) || inCanonicalOrder(value));
+  return fast ? JSON.stringify(value) : canonicalJson(value);
+}
+
+function inCanonicalOrder(value: object): boolean {
+  try {
+    return isCanonical(value);
+  } catch {
+    return false; // a cycle (too deep) or a throwing getter: canonicalJson says what is wrong
+  }
+}
+
+/**
+ * Whether JSON.stringify(value) is already its canonical JSON: plain objects and arrays only (no toJSON, no
+ * boxed values or class instances, whose JSON is not their keys), every object's keys in sorted order (array-index
+ * keys, which JavaScript enumerates first in numeric order, fail this unless in string order too).
+ */
+function isCanonical(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonical(value[i])) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  // for-in walks the keys in Object.keys order without allocating their array (the prototype has none: checked)
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && previous > key) return false;
+    if (!isCanonical((value as Record<string, unknown>)[key])) return false;
+    previous = key;
+  }
+  return true;
+}

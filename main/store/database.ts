@@ -15,6 +15,7 @@ export const BUSY_TIMEOUT_MS = 5_000;
 export class Connection {
   private readonly frames: Array<Array<() => void>> = [];
   private readonly rollbackListeners: Array<() => void> = [];
+  private readonly closeListeners: Array<() => void> = [];
 
   constructor(
     readonly db: Database.Database,
@@ -54,7 +55,13 @@ export class Connection {
     this.rollbackListeners.push(listener);
   }
 
+  /** Called once when the connection closes (a worker it started ends with it). */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
   close(): void {
+    for (const listener of this.closeListeners.splice(0)) listener();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { AppError } from '../../shared/errors';
-import { canonicalJson } from './canonicalJson';
+import { storedJson } from './canonicalJson';
+import { BROTLI_OPTIONS, inlinePacker, workerPacker, type Packer } from './packer';
 import type { Connection } from './database';
 
 /**
@@ -17,6 +18,11 @@ import type { Connection } from './database';
  * reaches only 2.4x with deflate (one zlib stream per call); 256 KB packs take ~120 ms with brotli q1 and come to
  * 7.7 MB (13.6x), where deflate level 1 takes ~250 ms for 9.8 MB. Reading one object decompresses its pack
  * (~1 ms); the last few packs read are kept.
+ *
+ * First capture. Storing the inventory's 29,000 trimmed objects (27 MB of JSON) into an empty store: serialising
+ * them is ~150 ms of the main thread, writing their rows ~70; hashing and compressing the packs (~110 ms) is done
+ * by a worker thread meanwhile (packer.ts), and their key order was checked as they arrived (markIfCanonical).
+ * An object already stored leaves its bytes out: a pack that would hold some is packed again with the new ones.
  *
  * Recapture. Hashing means serialising, and serialising 29,000 objects costs about a second, so the store
  * remembers, per object instance, the address it already computed (a WeakMap, dropped with the object).
@@ -100,36 +106,41 @@ export function refMatches(ref: string, wanted: readonly ObjectRef[]): boolean {
   );
 }
 
+/**
+ * The objects the name index holds: those stored with a ref (storedRef), and those from before refs (NULL). This is
+ * the WHERE of the partial index (migration 8), text for text: SQLite uses a partial index only for a query that
+ * repeats it.
+ */
+const REF_INDEXED = "(ref IS NULL OR ref <> '')";
+/** Kinds a big cluster has tens of thousands of and a replay never looks up by name (a seek reads workloads and routes). */
+const UNNAMED_KINDS = new Set(['Pod', 'ReplicaSet']);
+
+/** The ref an object is stored with: '' for what is never looked up by name, which keeps the name index small. */
+function storedRef(obj: unknown): string {
+  const kind = typeof obj === 'object' && obj !== null ? (obj as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' && UNNAMED_KINDS.has(kind) ? '' : refOf(obj);
+}
+
 export const PACK_CODEC = 'brotli';
 /** Uncompressed bytes after which a pack is closed and compressed. */
 export const PACK_TARGET_BYTES = 256 * 1024;
 const PACK_CACHE_SIZE = 8;
 
-const BROTLI_OPTIONS: zlib.BrotliOptions = {
-  params: {
-    [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
-    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-    [zlib.constants.BROTLI_PARAM_LGWIN]: 19,
-  },
-};
-
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
 interface Remembered {
   id: number;
-  hash: string;
   resourceVersion: unknown;
 }
 
-interface PendingObject {
-  hash: string;
-  ref: string;
-  offset: number;
-  length: number;
-  /** positions in the caller's list that hold this object */
-  positions: number[];
-  /** the instances that serialised to it, with their resourceVersion at that time */
-  instances: Array<[object, unknown]>;
+/** An object serialised into a pack whose hash is not known yet. */
+interface PackedItem {
+  /** position in the caller's list */
+  position: number;
+  obj: unknown;
+  /** the instance, with its resourceVersion when serialised */
+  instance: object | undefined;
+  resourceVersion: unknown;
 }
 
 interface LocationRow {
@@ -164,12 +175,14 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     'INSERT INTO objects (id, hash, pack_id, byte_offset, byte_length, ref) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const anyObject = db.prepare<[], number>('SELECT 1 FROM objects LIMIT 1').pluck();
-  const selectNamed = db.prepare<[string], number>('SELECT id FROM objects WHERE ref = ?').pluck();
+  const selectNamed = db
+    .prepare<[string], number>(`SELECT id FROM objects WHERE ref = ? AND ${REF_INDEXED}`)
+    .pluck();
   const selectNamedUnder = db
-    .prepare<[string, string], number>('SELECT id FROM objects WHERE ref >= ? AND ref < ?')
+    .prepare<[string, string], number>(`SELECT id FROM objects WHERE ref >= ? AND ref < ? AND ${REF_INDEXED}`)
     .pluck();
   const selectUnnamed = db
-    .prepare<[], number | null>('SELECT max(id) FROM objects WHERE ref IS NULL')
+    .prepare<[], number | null>(`SELECT max(id) FROM objects WHERE ref IS NULL AND ${REF_INDEXED}`)
     .pluck();
   // rows written from here on always have a ref, so the answer never changes for this connection
   let unnamedUpTo: number | undefined;
@@ -207,6 +220,10 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     return JSON.parse(pack.toString('utf8', row.byte_offset, row.byte_offset + row.byte_length));
   }
 
+  // the worker that hashes and compresses a big intern's packs (a first capture), started when first needed
+  let worker: Packer | undefined;
+  conn.onClose(() => worker?.close());
+
   function intern(objs: readonly unknown[], opts: { hashes: boolean }) {
     if (!Array.isArray(objs))
       throw new AppError(
@@ -216,35 +233,37 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
       );
     const ids = new Array<number>(objs.length);
     const hashes = opts.hashes ? new Array<string>(objs.length) : [];
-    // objects met during this call: hash -> row id, or the pending entry of an object not written yet
-    const seen = new Map<string, number | PendingObject>();
     const toRemember: Array<[object, Remembered]> = [];
-    let pending: PendingObject[] = [];
+    // positions of remembered objects whose hash the caller wants (read back from the store at the end)
+    const stored: number[] = [];
     let newObjects = 0;
-    const pack = new PackBuffer();
 
-    const flush = () => {
-      if (pending.length === 0) return;
-      const raw = pack.bytes();
-      const packId = Number(
-        insertPack.run(PACK_CODEC, raw.length, zlib.brotliCompressSync(raw, BROTLI_OPTIONS)).lastInsertRowid,
-      );
-      for (const p of pending) {
-        const id = Number(
-          insertObject.run(Buffer.from(p.hash, 'hex'), packId, p.offset, p.length, p.ref).lastInsertRowid,
-        );
-        seen.set(p.hash, id);
-        for (const position of p.positions) ids[position] = id;
-        for (const [instance, resourceVersion] of p.instances)
-          toRemember.push([instance, { id, hash: p.hash, resourceVersion }]);
-      }
-      pending = [];
-      pack.reset();
+    // Objects not remembered are serialised into packs; the packer hashes and compresses each closed pack (in
+    // a worker once there is more than one pack); then, knowing the hashes, what is new is written.
+    const packs: Array<{ bounds: Uint32Array; items: PackedItem[]; rawBytes: number }> = [];
+    let packer: Packer | undefined;
+    let items: PackedItem[] = [];
+    let bounds: number[] = [];
+    const buf = new PackBuffer();
+    const close = (last: boolean) => {
+      if (items.length === 0) return;
+      // a single pack is done here; a second one means a big intern: hand them all to the worker
+      packer ??= last ? inlinePacker() : (worker ??= workerPacker());
+      const job = { bytes: buf.bytes(), bounds: Uint32Array.from(bounds) };
+      packer.submit(job);
+      packs.push({ bounds: job.bounds, items, rawBytes: job.bytes.length });
+      buf.reset();
+      items = [];
+      bounds = [];
+    };
+    // the same bytes again, for a pack a failed worker did not answer (the objects are unchanged: the contract)
+    const rebuild = (k: number) => {
+      const again = new PackBuffer();
+      for (const item of packs[k]!.items) again.append(storedJson(item.obj));
+      return { bytes: again.bytes(), bounds: packs[k]!.bounds };
     };
 
     return conn.transaction(() => {
-      // into an empty store (the recorder's first capture) nothing can be there yet: 29,000 lookups saved
-      const empty = anyObject.get() === undefined;
       for (let i = 0; i < objs.length; i++) {
         const obj = objs[i];
         const instance = typeof obj === 'object' && obj !== null ? obj : undefined;
@@ -253,52 +272,101 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
           const known = remembered.get(instance);
           if (known && known.resourceVersion === resourceVersion) {
             ids[i] = known.id;
-            if (opts.hashes) hashes[i] = known.hash;
+            if (opts.hashes) stored.push(i);
             continue;
           }
         }
-        const offset = pack.length;
-        const length = pack.append(storedJson(obj));
-        const hash = crypto.hash('sha256', pack.bytes().subarray(offset), 'hex');
-        if (opts.hashes) hashes[i] = hash;
-
-        let found = seen.get(hash);
-        if (found === undefined && !empty) {
-          const id = selectId.get(Buffer.from(hash, 'hex'));
-          if (id !== undefined) {
-            found = id;
-            seen.set(hash, id);
-          }
-        }
-        if (found === undefined) {
-          const p: PendingObject = {
-            hash,
-            ref: refOf(obj),
-            offset,
-            length,
-            positions: [i],
-            instances: instance ? [[instance, resourceVersion]] : [],
-          };
-          seen.set(hash, p);
-          pending.push(p);
-          newObjects++;
-          if (pack.length >= PACK_TARGET_BYTES) flush();
-          continue;
-        }
-        pack.truncate(offset); // already stored: its bytes are not needed
-        if (typeof found === 'number') {
-          ids[i] = found;
-          if (instance) toRemember.push([instance, { id: found, hash, resourceVersion }]);
-        } else {
-          found.positions.push(i);
-          if (instance) found.instances.push([instance, resourceVersion]);
-        }
+        const offset = buf.length;
+        bounds.push(offset, buf.append(storedJson(obj)));
+        items.push({ position: i, obj, instance, resourceVersion });
+        if (buf.length >= PACK_TARGET_BYTES) close(false);
       }
-      flush();
+      close(true);
+      const done = packer?.results(rebuild) ?? [];
+
+      // into an empty store (the recorder's first capture) nothing can be there yet: 29,000 lookups saved
+      const empty = anyObject.get() === undefined;
+      // objects met during this call: hash (as a 32-character binary string) -> row id, or -(n + 1) for the n-th
+      // new object of the pack being written
+      const seen = new Map<string, number>();
+      packs.forEach((p, k) => {
+        const { hashes: digests } = done[k]!;
+        const digest = (j: number) => digests.subarray(j * 32, j * 32 + 32);
+        const key = (j: number) => digests.toString('latin1', j * 32, j * 32 + 32);
+        // which of the pack's objects are new (the first of equal ones); the others are stored, or met before
+        const fresh: number[] = [];
+        const idOf = p.items.map((_, j) => {
+          const kj = key(j);
+          let id = seen.get(kj);
+          if (id === undefined && !empty) {
+            id = selectId.get(digest(j));
+            if (id !== undefined) seen.set(kj, id);
+          }
+          if (id === undefined) {
+            fresh.push(j);
+            seen.set(kj, -fresh.length);
+          }
+          return id;
+        });
+        const written: number[] = [];
+        if (fresh.length > 0) {
+          let { data } = done[k]!;
+          let { bounds, rawBytes } = p;
+          let slot = (n: number) => fresh[n]!;
+          if (fresh.length < p.items.length) {
+            // some were stored already: pack only the new ones rather than keep the others' bytes twice
+            const again = new PackBuffer();
+            const b: number[] = [];
+            for (const j of fresh) b.push(again.length, again.append(storedJson(p.items[j]!.obj)));
+            data = zlib.brotliCompressSync(again.bytes(), BROTLI_OPTIONS);
+            bounds = Uint32Array.from(b);
+            rawBytes = again.length;
+            slot = (n) => n;
+          }
+          const packId = Number(insertPack.run(PACK_CODEC, rawBytes, data).lastInsertRowid);
+          fresh.forEach((j, n) => {
+            const at = slot(n);
+            const id = Number(
+              insertObject.run(
+                digest(j),
+                packId,
+                bounds[2 * at]!,
+                bounds[2 * at + 1]!,
+                storedRef(p.items[j]!.obj),
+              ).lastInsertRowid,
+            );
+            written.push(id);
+            seen.set(key(j), id);
+          });
+          newObjects += fresh.length;
+        }
+        let n = 0;
+        p.items.forEach((item, j) => {
+          const known = idOf[j];
+          const id = known === undefined ? written[n++]! : known < 0 ? written[-known - 1]! : known;
+          ids[item.position] = id;
+          if (opts.hashes) hashes[item.position] = digests.toString('hex', j * 32, j * 32 + 32);
+          if (item.instance) toRemember.push([item.instance, { id, resourceVersion: item.resourceVersion }]);
+        });
+      });
+      if (stored.length > 0) {
+        const known = hashesOf(stored.map((i) => ids[i]!));
+        stored.forEach((i, n) => (hashes[i] = known[n]!));
+      }
       conn.afterCommit(() => {
         for (const [instance, known] of toRemember) remembered.set(instance, known);
       });
       return { ids, hashes, newObjects };
+    });
+  }
+
+  function hashesOf(ids: readonly number[]): string[] {
+    const byId = new Map<number, string>();
+    for (const row of selectHashes.iterate(JSON.stringify(ids))) byId.set(row.id, row.hash.toString('hex'));
+    return ids.map((id) => {
+      const hash = byId.get(id);
+      if (hash === undefined) throw corrupt(conn, `object ${id} is missing`);
+      return hash;
     });
   }
 
@@ -355,6 +423,12 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
     namedIds(wanted) {
       const ids = new Set<number>();
       for (const w of wanted) {
+        if (UNNAMED_KINDS.has(w.kind))
+          throw new AppError(
+            'INVALID_INPUT',
+            `${w.kind}s are not looked up by name in the store.`,
+            'This is a bug in the caller: read the whole capture for them.',
+          );
         if (w.name !== undefined) {
           for (const id of selectNamed.iterate(`${w.kind}/${w.namespace}/${w.name}`)) ids.add(id);
         } else {
@@ -411,7 +485,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
           out.pack.push(out.packs.length);
           out.offset.push(offset);
           out.length.push(length);
-          out.ref.push(refOf(obj));
+          out.ref.push(storedRef(obj));
           if (buf.length >= PACK_TARGET_BYTES) close();
         }
       }
@@ -452,52 +526,8 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
         }
       });
     },
-    hashesOf(ids: readonly number[]): string[] {
-      const byId = new Map<number, string>();
-      for (const row of selectHashes.iterate(JSON.stringify(ids))) byId.set(row.id, row.hash.toString('hex'));
-      return ids.map((id) => {
-        const hash = byId.get(id);
-        if (hash === undefined) throw corrupt(conn, `object ${id} is missing`);
-        return hash;
-      });
-    },
+    hashesOf,
   };
-}
-
-/**
- * canonicalJson(value), cheaply when the value's keys are already in sorted order (the inventory's projections
- * build them so): checking the order allocates nothing, where canonicalJson copies every object to sort it.
- * Measured on the 29,000 bench objects: ~35 ms to check against ~180-280 ms to copy.
- */
-function storedJson(value: unknown): string {
-  let fast = false;
-  try {
-    fast = typeof value === 'object' && value !== null && isCanonical(value);
-  } catch {
-    // a cycle (too deep) or a throwing getter: canonicalJson says what is wrong
-  }
-  return fast ? JSON.stringify(value) : canonicalJson(value);
-}
-
-/**
- * Whether JSON.stringify(value) is already its canonical JSON: plain objects and arrays only (no toJSON, no
- * boxed values or class instances, whose JSON is not their keys), every object's keys in sorted order.
- */
-function isCanonical(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isCanonical(value[i])) return false;
-    return true;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0 && keys[i - 1]! > keys[i]!) return false;
-    if (!isCanonical((value as Record<string, unknown>)[keys[i]!])) return false;
-  }
-  return true;
 }
 
 /** The resourceVersion of a Kubernetes object (undefined for anything else). */

@@ -7,6 +7,7 @@
  * Custom resources are followed only where discovery (`GET /apis`) says they are served, in the first served
  * version Firebreak knows.
  */
+import { markIfCanonical } from '../../store/canonicalJson';
 import {
   projectControllerRevision,
   projectEvent,
@@ -67,7 +68,10 @@ export interface InventoryKind<K extends InventoryKindName = InventoryKindName> 
 }
 
 function kind<K extends InventoryKindName>(k: InventoryKind<K>): InventoryKind<K> {
-  return k;
+  // each object is checked for canonical key order as it arrives, once per version, rather than all at once by
+  // the flight recorder's first capture (see markIfCanonical)
+  const { project } = k;
+  return { ...k, project: (raw) => markIfCanonical(project(raw)) };
 }
 
 export const INVENTORY_KINDS = [

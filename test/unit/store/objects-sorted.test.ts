@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, openStore } from '../../../main/store';
+import { markIfCanonical } from '../../../main/store/canonicalJson';
 import { INVENTORY_KINDS } from '../../../main/kube/inventory/kinds';
 import { tempStorePath } from '../../fixtures/store/files';
 import { generateInventory } from '../../fixtures/store/inventory';
@@ -61,6 +62,42 @@ describe('the object store on values already in key order', () => {
     try {
       expect(() => store.objects.put({ a: 1n })).toThrow(/cannot be stored as JSON/);
       expect(() => store.objects.put(cyclic)).toThrow(/cannot be stored as JSON/);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('objects checked for key order as they arrive', () => {
+  it('are stored at the address of their canonical JSON, from any raw object, hostile key orders included', () => {
+    const store = openStore(tempStorePath());
+    // labels out of order, array-index keys (JavaScript enumerates those first), keys out of order everywhere
+    const raw = {
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      spec: {
+        nodeName: 'gpu-1',
+        containers: [{ resources: { limits: { 'nvidia.com/gpu': '1', cpu: '2' } } }],
+      },
+      metadata: {
+        uid: 'u1',
+        resourceVersion: '7',
+        namespace: 'ml',
+        name: 'llama-0',
+        labels: { zeta: '1', '10': 'ten', '9': 'nine', alpha: '2' },
+        annotations: { 'b.example/x': 'y', 'a.example/x': 'z' },
+      },
+      kind: 'Pod',
+      apiVersion: 'v1',
+    };
+    try {
+      for (const kind of INVENTORY_KINDS) {
+        const o = kind.project({ ...raw, kind: kind.name, apiVersion: 'apps/v1' });
+        if (!o) continue;
+        expect(store.objects.put(o), kind.name).toBe(sha256(canonicalJson(o)));
+      }
+      // a value out of order is not marked: it is stored by its sorted copy
+      const unsorted = markIfCanonical({ b: 1, a: 2 });
+      expect(store.objects.put(unsorted)).toBe(sha256('{"a":2,"b":1}'));
     } finally {
       store.close();
     }
