@@ -17,9 +17,15 @@ import { FlightRecorder } from '../incident/flightRecorder';
 import { exportIncident, loadIncident, type OpenedIncident } from '../incident/incidentFile';
 import * as incidents from '../incident/incidents';
 import { buildPostmortem, writePostmortem, zipPostmortem } from '../incident/postmortem';
-import type { CaptureFrame, FrameAction, FrameAlert, FrameSeries } from '../incident/recorder';
+import {
+  actionSubject,
+  type CaptureFrame,
+  type FrameAction,
+  type FrameAlert,
+  type FrameSeries,
+} from '../incident/recorder';
 import { frameEvents } from '../incident/events';
-import type { CapturedObject } from '../incident/changes';
+import type { CapturedObject, ModelKey } from '../incident/changes';
 import { alertsHandlers } from './alerts';
 import type { ApiContext } from './context';
 import type { HandlersOf, StreamHandlersOf } from './dispatch';
@@ -88,7 +94,21 @@ export function incidentApi(
     openWindows: () => openRecords().map((r) => incidents.windowOf(ctx.store, r, Date.now())),
     modelNames: () =>
       new Map(openRecords().flatMap((r) => r.models.map((m) => [m.serviceId, m.name] as const))),
-    actionsAfter: (seq) => actionsAfter(ctx, seq),
+    // the open incidents' models and fallbacks: a traffic change is about the first of them it names
+    actionsAfter: (seq) =>
+      actionsAfter(
+        ctx,
+        seq,
+        openRecords().flatMap((r) =>
+          r.models.flatMap((m) =>
+            [m.serviceId, m.fallbackId].flatMap((id) => {
+              if (!id) return [];
+              const p = parseServiceId(id);
+              return [{ serviceId: id, name: p.name, namespace: p.namespace }];
+            }),
+          ),
+        ),
+      ),
     onCapture: notify,
     budgetBytes: () => {
       const v = ctx.store.settings.get<number>(RECORDER_BUDGET_KEY);
@@ -347,7 +367,7 @@ function postmortem(
 
 // ---------- frames from the live console ----------
 
-function actionsAfter(ctx: ApiContext, seq: number): FrameAction[] {
+function actionsAfter(ctx: ApiContext, seq: number, models: readonly ModelKey[]): FrameAction[] {
   const entries = ctx.store.audit.list({ limit: 200 }).filter((e) => e.seq > seq);
   return entries
     .filter((e) => !e.action.startsWith('incident.') && !e.action.startsWith('settings'))
@@ -358,7 +378,7 @@ function actionsAfter(ctx: ApiContext, seq: number): FrameAction[] {
       target: e.target,
       result: e.result,
       actor: e.actor,
-      model: typeof e.details.serviceId === 'string' ? e.details.serviceId : null,
+      ...actionSubject(e.details, models),
     }))
     .sort((a, b) => a.seq - b.seq);
 }

@@ -296,9 +296,20 @@ function evidence(store: Store, rec: IncidentRecord, nowMs: number): ClockEviden
   const alerts = alertRows(store, rec, w.fromMs, w.toMs)
     .filter((r) => r.details.transition === 'firing')
     .map((r) => ({ startsMs: r.atMs, summary: r.summary, entryId: r.id }));
+  // responses: this incident's notes, and the actions about its models (and fallbacks) or its alerts, not what
+  // someone did elsewhere in the cluster meanwhile
+  const involved = new Set(
+    rec.models.flatMap((m) => (m.fallbackId ? [m.serviceId, m.fallbackId] : [m.serviceId])),
+  );
+  const aboutIt = (r: { model: string | null; details: Record<string, unknown> }) =>
+    (r.model !== null && involved.has(r.model)) ||
+    (Array.isArray(r.details.alertNames) &&
+      r.details.alertNames.some((n) => typeof n === 'string' && rec.alertNames.includes(n)));
   const responses = store.incidents
     .timeline({ fromMs: w.fromMs, toMs: w.toMs, sources: ['action', 'note'], limit: 100_000 })
-    .rows.filter((r) => (r.source === 'note' ? r.details.incident === rec.id : r.details.result !== 'failed'))
+    .rows.filter((r) =>
+      r.source === 'note' ? r.details.incident === rec.id : r.details.result !== 'failed' && aboutIt(r),
+    )
     .map((r) => ({ atMs: r.atMs, kind: r.source as 'action' | 'note', summary: r.summary, entryId: r.id }));
   return {
     declaredMs: Date.parse(rec.declaredAt),

@@ -66,7 +66,10 @@ export interface FrameAction {
   target: string;
   result: string;
   actor: string;
+  /** the model service it changed, when it changed one (see actionSubject) */
   model: string | null;
+  /** for a silence: the alert names it matches exactly */
+  alertNames?: string[];
 }
 
 export interface CaptureFrame {
@@ -129,8 +132,50 @@ export function actionEntry(a: FrameAction): TimelineInput {
     tone: a.result === 'done' || a.result === 'ok' ? 'ok' : a.result === 'started' ? 'info' : 'warning',
     summary: `${a.action} ${a.target}: ${a.result} (${a.actor})`,
     object: a.target,
-    details: { seq: a.seq, action: a.action, result: a.result },
+    details: {
+      seq: a.seq,
+      action: a.action,
+      result: a.result,
+      ...(a.alertNames?.length ? { alertNames: a.alertNames } : {}),
+    },
   };
+}
+
+/**
+ * What an audited action was about, read from the request it records: a workload action's model is the workload's
+ * own service id (`namespace/kind/name`); a traffic change's is the first of `models` named among the route's
+ * backends; a silence names the alerts it matches exactly. An incident counts as responses only the actions about
+ * its models or its alerts, not an operator's work elsewhere in the cluster.
+ */
+export function actionSubject(
+  details: Record<string, unknown>,
+  models: readonly ModelKey[],
+): { model: string | null; alertNames: string[] } {
+  const request = details.request;
+  const none = { model: null, alertNames: [] };
+  if (typeof request !== 'object' || request === null) return none;
+  const r = request as {
+    target?: { kind?: unknown; namespace?: unknown; name?: unknown };
+    route?: { namespace?: unknown };
+    weights?: unknown;
+    matchers?: unknown;
+  };
+  const t = r.target;
+  if (t && typeof t.kind === 'string' && typeof t.namespace === 'string' && typeof t.name === 'string')
+    return { model: `${t.namespace}/${t.kind}/${t.name}`, alertNames: [] };
+  if (r.route && typeof r.weights === 'object' && r.weights !== null) {
+    const backends = Object.keys(r.weights);
+    const m = models.find((k) => k.namespace === r.route!.namespace && backends.includes(k.name));
+    return { model: m?.serviceId ?? null, alertNames: [] };
+  }
+  if (Array.isArray(r.matchers)) {
+    const alertNames = (r.matchers as Array<Record<string, unknown>>)
+      .filter((m) => m.name === 'alertname' && m.isEqual !== false && m.isRegex !== true)
+      .map((m) => m.value)
+      .filter((v): v is string => typeof v === 'string' && v !== '');
+    return { model: null, alertNames };
+  }
+  return none;
 }
 
 /** How far back a first capture dates creations from: the ring's hour, the pre-roll an incident reads. */

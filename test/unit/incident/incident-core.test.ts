@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { changePoints } from '../../../main/incident/changepoints';
 import { checkOrder, deriveMilestones, intervals, type ClockEvidence } from '../../../main/incident/clock';
 import { diffObjects, type CapturedObject } from '../../../main/incident/changes';
-import { ingest, newMemory, type CaptureFrame } from '../../../main/incident/recorder';
+import {
+  actionEntry,
+  actionSubject,
+  ingest,
+  newMemory,
+  type CaptureFrame,
+} from '../../../main/incident/recorder';
 import { addNote, declare, getRecord, resolve, timelinePage, view } from '../../../main/incident/incidents';
 import { openStore } from '../../../main/store';
 
@@ -308,5 +314,116 @@ describe('ring pruning', () => {
     store.incidents.pruneRing(now - 60 * MIN, [{ fromMs: T0 - MIN, toMs: T0 + 20 * MIN }]);
     const kept = store.incidents.seriesBlocks(0, now).map((b) => b.t0Ms);
     expect(kept.sort()).toEqual([T0, now - 61 * MIN].sort());
+  });
+});
+
+describe('responses to an incident', () => {
+  const rollback = (ns: string, name: string) => ({
+    request: { type: 'rollback', target: { kind: 'Deployment', namespace: ns, name } },
+  });
+  const models = [
+    { serviceId: 'llm/Deployment/llama', name: 'llama', namespace: 'llm' },
+    { serviceId: 'llm/Deployment/llama-small', name: 'llama-small', namespace: 'llm' },
+  ];
+
+  it('say what each audited action was about, from its request', () => {
+    expect(actionSubject(rollback('llm', 'llama'), models)).toEqual({
+      model: 'llm/Deployment/llama',
+      alertNames: [],
+    });
+    const traffic = {
+      request: {
+        type: 'traffic',
+        route: { kind: 'HTTPRoute', namespace: 'llm', name: 'chat' },
+        weights: { 'llama-small': 100, llama: 0 },
+      },
+    };
+    // the incident's own model before its fallback, whichever way the weights go
+    expect(actionSubject(traffic, models).model).toBe('llm/Deployment/llama');
+    const onlySmall = { request: { ...traffic.request, weights: { 'llama-small': 50, other: 50 } } };
+    expect(actionSubject(onlySmall, models).model).toBe('llm/Deployment/llama-small');
+    expect(
+      actionSubject({ request: { ...traffic.request, route: { namespace: 'other' } } }, models).model,
+    ).toBeNull();
+    const silence = {
+      request: {
+        type: 'silence',
+        matchers: [
+          { name: 'alertname', value: 'HighErrorRate', isEqual: true, isRegex: false },
+          { name: 'alertname', value: 'High.*', isEqual: true, isRegex: true },
+          { name: 'service', value: 'llama', isEqual: true, isRegex: false },
+        ],
+      },
+    };
+    expect(actionSubject(silence, models)).toEqual({ model: null, alertNames: ['HighErrorRate'] });
+    expect(actionSubject({}, models)).toEqual({ model: null, alertNames: [] });
+    expect(actionSubject({ request: 'x' }, models)).toEqual({ model: null, alertNames: [] });
+  });
+
+  it('are the actions about its models or its alerts: work elsewhere in the cluster neither acknowledges nor mitigates it', () => {
+    const store = openStore(':memory:');
+    const rec = declare(
+      store,
+      {
+        title: 'llama failing',
+        severity: 'SEV2',
+        models: [
+          {
+            serviceId: 'llm/Deployment/llama',
+            name: 'llama',
+            serverKind: 'vllm',
+            modelName: 'llama',
+            fallbackId: 'llm/Deployment/llama-small',
+          },
+        ],
+        alertNames: ['HighErrorRate'],
+      },
+      'ann',
+      T0,
+    );
+    const act = (seq: number, atMs: number, details: Record<string, unknown>, action = 'rollback') =>
+      actionEntry({
+        seq,
+        atMs,
+        action,
+        target: 't',
+        result: 'done',
+        actor: 'bob',
+        ...actionSubject(details, models),
+      });
+    store.incidents.upsertTimeline([
+      act(1, T0 + 1 * MIN, rollback('batch', 'embedder')), // another team's model
+      act(
+        2,
+        T0 + 2 * MIN,
+        { request: { type: 'silence', matchers: [{ name: 'alertname', value: 'GPUIdle', isEqual: true }] } },
+        'silence',
+      ),
+    ]);
+    const at = (name: string) =>
+      view(store, getRecord(store, rec.id), 'store', T0 + 20 * MIN).milestones.find((m) => m.name === name)!
+        .at;
+    expect(at('acknowledged')).toBeNull();
+    expect(view(store, getRecord(store, rec.id), 'store', T0 + 20 * MIN).lastActionAt).toBeNull();
+
+    store.incidents.upsertTimeline([
+      act(
+        3,
+        T0 + 3 * MIN,
+        {
+          request: {
+            type: 'silence',
+            matchers: [{ name: 'alertname', value: 'HighErrorRate', isEqual: true }],
+          },
+        },
+        'silence',
+      ),
+    ]);
+    expect(at('acknowledged')).toBe(new Date(T0 + 3 * MIN).toISOString());
+    store.incidents.upsertTimeline([act(4, T0 + 4 * MIN, rollback('llm', 'llama-small'))]); // its fallback
+    expect(view(store, getRecord(store, rec.id), 'store', T0 + 20 * MIN).lastActionAt).toBe(
+      new Date(T0 + 4 * MIN).toISOString(),
+    );
+    store.close();
   });
 });
