@@ -195,6 +195,56 @@ function createdAt(o: CapturedObject, atMs: number, prevMs: number | null): numb
   return t;
 }
 
+/** Node conditions whose status is trouble: not Ready, or under pressure, or without network. */
+const troubled = (type: string, status: string) => (type === 'Ready' ? status !== 'True' : status === 'True');
+
+/**
+ * A first capture's view of a node's recent past: each condition in trouble (not Ready, under pressure) that turned
+ * so within the last hour (its lastTransitionTime), as a row at that moment. A node that went NotReady ten minutes before the console was
+ * opened is on the timeline when it did; the key is the transition's, so a later first capture adds no duplicate.
+ */
+function nodeTransitions(
+  node: CapturedObject,
+  key: string,
+  atMs: number,
+  model: string | null,
+): TimelineInput[] {
+  const list =
+    (
+      node.status as
+        | {
+            conditions?: Array<{
+              type: string;
+              status: string;
+              reason?: string;
+              lastTransitionTime?: string;
+            }>;
+          }
+        | undefined
+    )?.conditions ?? [];
+  return list.flatMap((c) => {
+    const t = Date.parse(c.lastTransitionTime ?? '');
+    if (!Number.isFinite(t) || t > atMs || t <= atMs - CREATED_HORIZON_MS || !troubled(c.type, c.status))
+      return [];
+    const now = `${c.status}${c.reason ? ` (${c.reason})` : ''}`;
+    return [
+      {
+        key: `change:${key}:conditions[${c.type}]:${c.lastTransitionTime}`,
+        atMs: t,
+        source: 'change',
+        model,
+        tone: 'warning',
+        summary: `${key}: conditions[${c.type}] → ${now} (before the first capture)`,
+        object: key,
+        details: {
+          fields: [{ kind: 'node', path: `conditions[${c.type}]`, before: null, after: now }],
+          to: new Date(atMs).toISOString(),
+        },
+      },
+    ];
+  });
+}
+
 function createdSummary(key: string, o: CapturedObject): string {
   if (o.kind !== 'ReplicaSet') return `${key}: created`;
   const revision = o.metadata.annotations?.['deployment.kubernetes.io/revision'];
@@ -240,6 +290,11 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
     byKey.set(key, after);
     if (before === after || !TIMELINE_KINDS.has(after.kind)) continue;
     if (first || !before) {
+      // a node's conditions that changed in the pre-roll, before the console was running, dated by the node
+      if (first && after.kind === 'Node') {
+        entries.push(...nodeTransitions(after, key, frame.atMs, modelFor(after)));
+        continue;
+      }
       // a creation, dated by the object itself: a ReplicaSet made before the console was running (a rollout in
       // the pre-roll) is on the timeline when it happened
       if (first && after.kind !== 'ReplicaSet') continue;
@@ -296,7 +351,11 @@ export function ingest(store: Store, frame: CaptureFrame, memory: RecorderMemory
       lastMs: e.lastMs,
       count: e.count,
       source: 'event',
-      model: modelOf({ kind: 'Pod', metadata: { name: e.name, namespace: e.namespace } }, frame.models),
+      // an event is its involved object's: a Node's (NodeNotReady, a kubelet's eviction) goes to the models it hosts
+      model: modelFor({
+        kind: e.object.slice(0, Math.max(0, e.object.indexOf(' '))),
+        metadata: { name: e.name, namespace: e.namespace },
+      } as CapturedObject),
       tone: e.type === 'Warning' ? 'warning' : 'info',
       summary: `${e.reason}: ${e.message}`,
       object: e.object,

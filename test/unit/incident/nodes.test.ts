@@ -185,6 +185,64 @@ describe('the recorder and nodes', () => {
     });
   });
 
+  it('dates a node condition that changed in the hour before the first capture when it changed, once', () => {
+    const store = openStore(':memory:');
+    const raw = rawNode('gpu-a', { ready: 'False', reason: 'KubeletNotReady' });
+    const down = T0 - 10 * MIN;
+    raw.status.conditions[0]!.lastTransitionTime = iso(down);
+    const old = rawNode('gpu-b', { ready: 'False', reason: 'KubeletNotReady' }); // since 60 min: before the pre-roll
+    const objects = [
+      projectNode(raw),
+      projectNode(old),
+      pod('llama-1', 'gpu-a'),
+    ] as unknown as CapturedObject[];
+    ingest(store, frame(T0, objects), newMemory());
+    ingest(store, frame(T0 + 15_000, objects), newMemory()); // a restart: a first capture again
+    const rows = store.incidents.timeline({ fromMs: 0, toMs: T0 + MIN, sources: ['change'] }).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      atMs: down,
+      object: 'Node /gpu-a',
+      model: 'llm/Deployment/llama',
+      tone: 'warning',
+      summary: 'Node /gpu-a: conditions[Ready] → False (KubeletNotReady) (before the first capture)',
+    });
+  });
+
+  it('gives an event about a node to the model it hosts, and an event about a pod to the pod’s model', () => {
+    const store = openStore(':memory:');
+    const ev = (kind: string, namespace: string, name: string, reason: string) => ({
+      uid: `ev-${name}`,
+      type: 'Warning',
+      reason,
+      message: `${reason} on ${name}`,
+      count: 1,
+      firstMs: T0,
+      lastMs: T0,
+      object: `${kind} ${namespace}/${name}`,
+      namespace,
+      name,
+    });
+    ingest(
+      store,
+      {
+        ...frame(T0, [node('gpu-a'), node('gpu-b'), pod('llama-1', 'gpu-a')]),
+        events: [
+          ev('Node', '', 'gpu-a', 'NodeNotReady'),
+          ev('Node', '', 'gpu-b', 'NodeNotReady'), // hosts none of the models
+          ev('Pod', 'llm', 'llama-1', 'BackOff'),
+        ],
+      },
+      newMemory(),
+    );
+    const rows = store.incidents.timeline({ fromMs: 0, toMs: T0 + MIN, sources: ['event'] }).rows;
+    expect(rows.map((r) => [r.object, r.model]).sort()).toEqual([
+      ['Node /gpu-a', 'llm/Deployment/llama'],
+      ['Node /gpu-b', null],
+      ['Pod llm/llama-1', 'llm/Deployment/llama'],
+    ]);
+  });
+
   it('dates a ReplicaSet made before the first capture (a rollout in the pre-roll) when it was created', () => {
     const store = openStore(':memory:');
     const mem = newMemory();
