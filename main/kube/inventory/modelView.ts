@@ -31,6 +31,27 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
+/**
+ * The Warning events read through core/v1 and events.k8s.io/v1, each once: the same Event has the same uid through
+ * either API (the copy with the higher count is kept). A cluster whose core/v1 events are not served or not
+ * readable still shows its warnings; events.k8s.io/v1 also brings the Normal reasons the flight recorder keeps.
+ */
+export function warningEvents(core: readonly KubeEvent[], v1: readonly KubeEvent[]): KubeEvent[] {
+  const byUid = new Map<string, KubeEvent>();
+  const out: KubeEvent[] = [];
+  for (const e of [...core, ...v1]) {
+    if (e.type !== 'Warning') continue;
+    const uid = e.metadata.uid;
+    if (!uid) {
+      out.push(e);
+      continue;
+    }
+    const was = byUid.get(uid);
+    if (!was || e.count > was.count) byUid.set(uid, e);
+  }
+  return [...out, ...byUid.values()];
+}
+
 export function modelViewFrom(inv: InventorySource, rules: MappingRules, now: number): ModelView[] {
   const deployments = inv.list('Deployment');
   const statefulSets = inv.list('StatefulSet');
@@ -38,7 +59,7 @@ export function modelViewFrom(inv: InventorySource, rules: MappingRules, now: nu
   const inferenceServices = inv.list('InferenceService');
   const pods = inv.list('Pod');
   const replicaSets = inv.list('ReplicaSet');
-  const events = inv.list('Event');
+  const events = warningEvents(inv.list('Event'), inv.list('EventV1'));
   const services = inv.list('Service');
 
   const objects = {

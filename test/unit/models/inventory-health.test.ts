@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { healthOf, podProblem, recentWarnings } from '../../../main/kube/health';
-import { projectEvent, projectPod, type KubeEvent, type Pod } from '../../../main/kube/inventory/objects';
+import {
+  projectEvent,
+  projectEventV1,
+  projectPod,
+  type KubeEvent,
+  type Pod,
+} from '../../../main/kube/inventory/objects';
+import { warningEvents } from '../../../main/kube/inventory/modelView';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -228,6 +235,36 @@ describe('warning events', () => {
     });
     expect(out[1]).toMatchObject({ reason: 'BackOff', count: 12 });
     expect(out.some((e) => e.reason === 'FailedMount')).toBe(false);
+  });
+
+  it('come from both event APIs, each once, Warnings only', () => {
+    const v1 = (uid: string, reason: string, type: string, count: number) =>
+      projectEventV1({
+        metadata: { name: `e-${uid}`, namespace: 'llm', uid, resourceVersion: '1' },
+        type,
+        reason,
+        note: `${reason} happened`,
+        regarding: { kind: 'Pod', name: 'llama-0', namespace: 'llm', uid: 'u1' },
+        eventTime: ago(5_000),
+        series: { count, lastObservedTime: ago(1_000) },
+      })!;
+    const core = projectEvent({
+      metadata: { name: 'e-a', namespace: 'llm', uid: 'a', resourceVersion: '1' },
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'BackOff happened',
+      count: 3,
+      lastTimestamp: ago(2_000),
+      involvedObject: { kind: 'Pod', name: 'llama-0', namespace: 'llm', uid: 'u1' },
+    })!;
+    const merged = warningEvents(
+      [core],
+      [v1('a', 'BackOff', 'Warning', 5), v1('b', 'Unhealthy', 'Warning', 1), v1('c', 'Killing', 'Normal', 1)],
+    );
+    expect(merged.map((e) => [e.metadata.uid, e.reason, e.count]).sort()).toEqual([
+      ['a', 'BackOff', 5],
+      ['b', 'Unhealthy', 1],
+    ]);
   });
 
   it('series.lastObservedTime wins over older timestamps', () => {
