@@ -2,6 +2,7 @@ import type { Connections } from '../kube/connections';
 import type { KubeEnv } from '../kube/kubeconfig';
 import type { MetricsEnv } from '../metrics/modelHealth';
 import { PrometheusClient } from '../metrics/prometheus';
+import { scopedCache } from '../metrics/rangeCache';
 import { Staleness } from '../metrics/staleness';
 import type { Settings } from '../settings/settings';
 import type { Store } from '../store';
@@ -46,9 +47,10 @@ export function metricsEnv(
     }
   }
   const config = ctx.settings.prometheusConfig();
+  const client = config ? new PrometheusClient({ ...config, timeoutMs }) : null;
   return {
-    client: config ? new PrometheusClient({ ...config, timeoutMs }) : null,
-    cache: ctx.store.readonly ? null : ctx.store.seriesCache,
+    client,
+    cache: ctx.store.readonly ? null : scopedCache(ctx.store.seriesCache, client),
     signal: AbortSignal.timeout(deadlineMs),
     stale: new Staleness(),
   };

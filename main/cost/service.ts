@@ -34,6 +34,7 @@ import type { ModelServerKind } from '../../shared/models';
 import { AppError, toAppErrorData } from '../../shared/errors';
 import { amountUnits, parseAmount, toWire, unitsFromNumber, type Money } from '../../shared/money';
 import type { PrometheusClient } from '../metrics/prometheus';
+import { scopedCache } from '../metrics/rangeCache';
 import type { Store } from '../store';
 import { listAwsProfiles, type AwsEnv } from './awsProfiles';
 import {
@@ -479,7 +480,11 @@ export class CostService {
       });
       notes.push('No Prometheus: cost per 1k inferences needs the model servers\u2019 request counters.');
     } else {
-      const env: PrometheusCostEnv = { client, cache: this.deps.store.seriesCache, now: this.now };
+      const env: PrometheusCostEnv = {
+        client,
+        cache: scopedCache(this.deps.store.seriesCache, client),
+        now: this.now,
+      };
       let podLabels: Map<string, string> | null = null;
       if (settings.attribution.by === 'label') {
         try {

@@ -113,11 +113,15 @@ export class PrometheusClient {
       timeoutMs: this.timeoutMs,
       service: 'Prometheus',
     });
+    this.source = `${this.endpoint.baseText} tenant=${config.tenant ?? ''}`;
   }
 
   get url(): string {
     return this.endpoint.baseText;
   }
+
+  /** Which Prometheus answers: its URL (without credentials) and tenant. Saved answers are kept per source. */
+  readonly source: string;
 
   /** Instant query: a vector (or a scalar, returned as one unlabelled sample). */
   async query(promql: string, opts: { time?: Date; signal?: AbortSignal } = {}): Promise<InstantSample[]> {

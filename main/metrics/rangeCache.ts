@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { CacheInfo } from '../../shared/series';
-import type { SeriesCache } from '../store';
+import type { SeriesCache, SeriesKey } from '../store';
 import type { Staleness } from './staleness';
 import { parseValue, type GridResult, type InstantSample, type PrometheusClient } from './prometheus';
 
@@ -291,6 +291,21 @@ export class CachedRange {
 
 function pointsOf(req: { start: number; end: number; step: number }): number {
   return Math.floor((req.end - req.start) / req.step) + 1;
+}
+
+/**
+ * The saved answers of one Prometheus (its URL and tenant): what another one answered is never served for it, so
+ * after Settings point at another cluster's Prometheus an outage there shows no figure of the old one "as of" a
+ * time. Without a Prometheus there is nothing to serve.
+ */
+export function scopedCache(cache: SeriesCache | null, client: PrometheusClient | null): SeriesCache | null {
+  if (!cache || !client) return null;
+  const scoped = (key: SeriesKey): SeriesKey => ({ ...key, query: `${client.source}\n${key.query}` });
+  return {
+    get: (key) => cache.get(scoped(key)),
+    put: (key, body, fetchedAt) => cache.put(scoped(key), body, fetchedAt),
+    prune: (before) => cache.prune(before),
+  };
 }
 
 const CachedInstant = z.object({

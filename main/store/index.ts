@@ -18,7 +18,7 @@ export { storePathFor } from './profiles';
 export type { ObjectStore, PackedObjects } from './objects';
 export { encodeMembers } from './snapshots';
 export type { CostCacheEntry, CostTables, FocusCostRow, FocusImportRecord, PriceRow } from './cost';
-export type { SeriesCache } from './seriesCache';
+export type { SeriesCache, SeriesKey } from './seriesCache';
 export type { SettingsTable } from './settings';
 export type { Snapshots } from './snapshots';
 export type { IncidentTables, TimelineInput, TimelineRow } from './incidents';

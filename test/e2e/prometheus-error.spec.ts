@@ -1,7 +1,5 @@
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
+import { prometheusDoor, type PrometheusDoor } from '../fixtures/metrics/prometheusDoor';
 import { configure, e2eEnv, listedModelNames } from './env';
 import { expect, saveScreenshot, test } from './fixtures';
 
@@ -22,10 +20,14 @@ async function modelsTable(page: Page): Promise<Array<[string, string, string]>>
     ) as Promise<Array<[string, string, string]>>;
 }
 
-/** Opens Models with the sandbox's Prometheus and waits for live rates: the copies a later failure falls back on. */
+/** The sandbox's Prometheus behind a door the tests can close (set in beforeAll). */
+let door: PrometheusDoor;
+
+/** Opens Models with Prometheus answering and waits for live rates: the copies a later failure falls back on. */
 async function seenLive(page: Page): Promise<Array<[string, string, string]>> {
-  const { main, sandbox } = e2eEnv();
-  await configure(main, sandbox.prometheusUrl);
+  const { main } = e2eEnv();
+  await door.set('open');
+  await configure(main, door.url);
   await page.goto(main.openUrl);
   await expect(page.getByTestId('prometheus-chip')).toContainText('ok');
   await expect(page.locator('[data-model="llama-70b-chat"] [data-testid="error-ratio"]')).toHaveText(/%/);
@@ -34,31 +36,14 @@ async function seenLive(page: Page): Promise<Array<[string, string, string]>> {
 }
 
 test.describe('Prometheus problems never hide the model list', () => {
-  let hung: net.Server;
-  let failing: http.Server;
-  const sockets = new Set<net.Socket>();
-  const urlOf = (s: net.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-
   test.beforeAll(async () => {
-    // accepts connections and never answers
-    hung = net.createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
-    failing = http.createServer((_req, res) => {
-      res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('upstream failed');
-    });
-    await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
+    door = await prometheusDoor(e2eEnv().sandbox.prometheusUrl);
   });
 
   test.afterAll(async () => {
     const { main, sandbox } = e2eEnv();
     await configure(main, sandbox.prometheusUrl);
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => hung.close(() => r()));
-    await new Promise<void>((r) => failing.close(() => r()));
+    await door.close();
   });
 
   test('an unreachable Prometheus: the last rates stay, greyed "as of", with the typed error', async ({
@@ -66,8 +51,8 @@ test.describe('Prometheus problems never hide the model list', () => {
   }) => {
     const { main } = e2eEnv();
     const before = await seenLive(page);
-    // nothing listens on port 1
-    await configure(main, 'http://127.0.0.1:1');
+    // the same Prometheus, now with nothing listening
+    await door.set('refused');
     await page.reload();
 
     const banner = page.getByTestId('metrics-banner');
@@ -89,7 +74,6 @@ test.describe('Prometheus problems never hide the model list', () => {
     page,
   }) => {
     test.setTimeout(120_000);
-    const { main } = e2eEnv();
     await seenLive(page);
     // Model health seen once too (its tiles and charts are saved as they are drawn)
     await page.getByTestId('nav-health').click();
@@ -101,7 +85,7 @@ test.describe('Prometheus problems never hide the model list', () => {
     const before = await modelsTable(page);
     expect(before[0]![0]).toBe('llama-70b-chat'); // the incident's model is the worst
 
-    await configure(main, urlOf(hung));
+    await door.set('hung');
     const liveState = page.getByTestId('live-state');
     // the next live round (every 10 s) answers within the timeout with the copy saved
     await expect(liveState).toHaveText(/^Prometheus unreachable since \d\d:\d\d:\d\d/, {
@@ -142,9 +126,8 @@ test.describe('Prometheus problems never hide the model list', () => {
   test('a Prometheus answering HTTP 500: last values kept greyed, the status bar names it failing', async ({
     page,
   }) => {
-    const { main } = e2eEnv();
     const before = await seenLive(page);
-    await configure(main, urlOf(failing));
+    await door.set('failing');
     const liveState = page.getByTestId('live-state');
     await expect(liveState).toHaveText(/^Prometheus failing since \d\d:\d\d:\d\d/, { timeout: 25_000 });
     await expect(page.getByTestId('metrics-banner')).toContainText('PROMETHEUS_ERROR');

@@ -11,6 +11,7 @@ import type { ChannelInput, ChannelOutput, Channel } from '../../shared/contract
 import type { Dispatcher } from '../../shared/transport';
 import { createAppApi } from '../../main/api';
 import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import { prometheusDoor } from '../fixtures/metrics/prometheusDoor';
 import type { SeriesDef } from '../harness/scenario';
 import { decodeCells, NO_CELL } from '../../shared/gpu';
 
@@ -713,10 +714,13 @@ describe('bad input gives a clear state', () => {
 
   it('Prometheus down: what was seen is served from the cache, marked offline; the rest is PROMETHEUS_UNREACHABLE', async () => {
     const input = { service: models.llama70, rangeS: 3600, end: (T - 7200) * 1000, widthPx: 300 };
-    const before = await call('metrics.modelHealth', input);
-    await new Promise((r) => setTimeout(r, 50)); // cache writes are deferred
-    await call('settings.update', { prometheus: { url: 'http://127.0.0.1:1', auth: { kind: 'none' } } });
+    // answers are saved per Prometheus: the outage happens behind the URL the console was set to
+    const door = await prometheusDoor(sandbox.prometheusUrl);
+    await call('settings.update', { prometheus: { url: door.url, auth: { kind: 'none' } } });
     try {
+      const before = await call('metrics.modelHealth', input);
+      await new Promise((r) => setTimeout(r, 50)); // cache writes are deferred
+      await door.set('refused');
       // the same view again: answered from the cache without asking Prometheus at all
       const same = await call('metrics.modelHealth', input);
       const cachedReq = same.charts.find((c) => c.id === 'requests')!;
@@ -733,11 +737,15 @@ describe('bad input gives a clear state', () => {
       expect(req.series[0]!.values.slice(-shift).every((v) => v === null)).toBe(true);
       const e = await callError('metrics.modelHealth', { ...input, end: (T - 20_000) * 1000 });
       expect(e.code).toBe('PROMETHEUS_UNREACHABLE');
-      expect(e.message).toContain('127.0.0.1:1');
+      expect(e.message).toContain(door.url);
       const alerts = await call('alerts.list', {});
       expect(alerts.prometheus.status).toBe('error');
+      // another Prometheus is not served what this one answered
+      await call('settings.update', { prometheus: { url: 'http://127.0.0.1:1', auth: { kind: 'none' } } });
+      expect((await callError('metrics.modelHealth', input)).code).toBe('PROMETHEUS_UNREACHABLE');
     } finally {
       await call('settings.update', { prometheus: { url: sandbox.prometheusUrl, auth: { kind: 'none' } } });
+      await door.close();
     }
   });
 });

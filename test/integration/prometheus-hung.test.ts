@@ -5,9 +5,6 @@
  * its time), the Models list in the same worst-first order, and the list saying since when Prometheus is down.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +13,14 @@ import { PROMETHEUS_TIMEOUT_MS } from '../../main/api/context';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
 import type { ModelList } from '../../shared/models';
 import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import { prometheusDoor, type PrometheusDoor } from '../fixtures/metrics/prometheusDoor';
 
 const SLACK_MS = 3_000;
 let sandbox: Sandbox;
 let api: Awaited<ReturnType<typeof createAppApi>>;
 let work: string;
-let hung: net.Server;
-let failing: http.Server;
-const sockets = new Set<net.Socket>();
-const urlOf = (s: net.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+/** the sandbox's Prometheus behind a door: the outages happen behind the URL the console was set to */
+let door: PrometheusDoor;
 
 async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
   const r = await api.dispatcher.invoke(channel, input);
@@ -36,8 +32,6 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
   const value = await run();
   return { value, ms: Date.now() - t0 };
 }
-const usePrometheus = (url: string) =>
-  call('settings.update', { prometheus: { url, auth: { kind: 'none' } } });
 /** the Models view's default order: error ratio, worst first (unknown last) */
 const worstFirst = (list: ModelList) =>
   [...list.models]
@@ -46,6 +40,7 @@ const worstFirst = (list: ModelList) =>
 
 beforeAll(async () => {
   sandbox = await startSandbox({ historyHours: 3 });
+  door = await prometheusDoor(sandbox.prometheusUrl);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-hung-'));
   api = await createAppApi({
     storePath: path.join(work, 'firebreak.db'),
@@ -56,24 +51,12 @@ beforeAll(async () => {
   });
   await call('settings.update', {
     kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
-    prometheus: { url: sandbox.prometheusUrl, auth: { kind: 'none' } },
+    prometheus: { url: door.url, auth: { kind: 'none' } },
   });
-  hung = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
-  failing = http.createServer((_req, res) => {
-    res.writeHead(500, { 'Content-Type': 'text/plain' });
-    res.end('internal error');
-  });
-  await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
 }, 180_000);
 
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => hung?.close(() => r()));
-  await new Promise<void>((r) => failing?.close(() => r()));
+  await door?.close();
   await api?.close();
   await sandbox?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -99,11 +82,11 @@ describe('a hung Prometheus, then one answering 500', () => {
     const rates = new Map(before.models.map((m) => [m.id, [m.requestRate, m.errorRatio]]));
     expect(llama.errorRatio).toBeGreaterThan(0.05); // the scenario's incident: this one is worst
 
-    for (const [label, url, code] of [
-      ['hung', urlOf(hung), 'PROMETHEUS_TIMEOUT'],
-      ['HTTP 500', urlOf(failing), 'PROMETHEUS_ERROR'],
+    for (const [label, mode, code] of [
+      ['hung', 'hung', 'PROMETHEUS_TIMEOUT'],
+      ['HTTP 500', 'failing', 'PROMETHEUS_ERROR'],
     ] as const) {
-      await usePrometheus(url);
+      await door.set(mode);
       const list = await timed(() => call('models.list', {}));
       expect(list.ms, `${label}: models.list`).toBeLessThanOrEqual(PROMETHEUS_TIMEOUT_MS + SLACK_MS);
       const m = list.value.metrics;
@@ -134,7 +117,7 @@ describe('a hung Prometheus, then one answering 500', () => {
     const again = (await call('models.list', {})).metrics;
     expect(first.status === 'error' && again.status === 'error' && first.since === again.since).toBe(true);
 
-    await usePrometheus(sandbox.prometheusUrl);
+    await door.set('open');
     const back = await call('models.list', {});
     expect(back.metrics.status).toBe('ok');
   }, 240_000);
