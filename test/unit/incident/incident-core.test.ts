@@ -10,7 +10,7 @@ import {
   type CaptureFrame,
 } from '../../../main/incident/recorder';
 import { addNote, declare, getRecord, resolve, timelinePage, view } from '../../../main/incident/incidents';
-import { openStore } from '../../../main/store';
+import { openStore, type Store } from '../../../main/store';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-10-14T17:00:00Z');
@@ -18,6 +18,29 @@ const T0 = Date.parse('2026-10-14T17:00:00Z');
 /** a deterministic noisy series: level `a` then `b` from index `at` */
 function step(n: number, at: number, a: number, b: number): number[] {
   return Array.from({ length: n }, (_, i) => (i < at ? a : b) * (1 + 0.15 * Math.sin(i * 1.7)));
+}
+
+/** the incident every clock test here declares: llama failing, HighErrorRate linked */
+function declareLlama(store: Store, fallbackId: string | null) {
+  return declare(
+    store,
+    {
+      title: 'llama failing',
+      severity: 'SEV2',
+      models: [
+        {
+          serviceId: 'llm/Deployment/llama',
+          name: 'llama',
+          serverKind: 'vllm',
+          modelName: 'llama',
+          fallbackId,
+        },
+      ],
+      alertNames: ['HighErrorRate'],
+    },
+    'ann',
+    T0,
+  );
 }
 
 describe('change-points (CUSUM on a robust baseline)', () => {
@@ -238,25 +261,7 @@ describe('the flight recorder', () => {
 
   it('notes, declare and resolve are audited; resolve is refused while a linked alert fires', () => {
     const store = openStore(':memory:');
-    const rec = declare(
-      store,
-      {
-        title: 'llama failing',
-        severity: 'SEV2',
-        models: [
-          {
-            serviceId: 'llm/Deployment/llama',
-            name: 'llama',
-            serverKind: 'vllm',
-            modelName: 'llama',
-            fallbackId: null,
-          },
-        ],
-        alertNames: ['HighErrorRate'],
-      },
-      'ann',
-      T0,
-    );
+    const rec = declareLlama(store, null);
     const mem = newMemory();
     ingest(
       store,
@@ -362,25 +367,7 @@ describe('responses to an incident', () => {
 
   it('are the actions about its models or its alerts: work elsewhere in the cluster neither acknowledges nor mitigates it', () => {
     const store = openStore(':memory:');
-    const rec = declare(
-      store,
-      {
-        title: 'llama failing',
-        severity: 'SEV2',
-        models: [
-          {
-            serviceId: 'llm/Deployment/llama',
-            name: 'llama',
-            serverKind: 'vllm',
-            modelName: 'llama',
-            fallbackId: 'llm/Deployment/llama-small',
-          },
-        ],
-        alertNames: ['HighErrorRate'],
-      },
-      'ann',
-      T0,
-    );
+    const rec = declareLlama(store, 'llm/Deployment/llama-small');
     const act = (seq: number, atMs: number, details: Record<string, unknown>, action = 'rollback') =>
       actionEntry({
         seq,
