@@ -263,7 +263,7 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
       return { bytes: again.bytes(), bounds: packs[k]!.bounds };
     };
 
-    return conn.transaction(() => {
+    const run = () => {
       for (let i = 0; i < objs.length; i++) {
         const obj = objs[i];
         const instance = typeof obj === 'object' && obj !== null ? obj : undefined;
@@ -357,6 +357,14 @@ export function objectStore(conn: Connection): ObjectStoreInternals {
         for (const [instance, known] of toRemember) remembered.set(instance, known);
       });
       return { ids, hashes, newObjects };
+    };
+    return conn.transaction(() => {
+      try {
+        return run();
+      } catch (err) {
+        packer?.discard(); // a value JSON cannot hold, half-way: the packs sent for it must not answer the next call
+        throw err;
+      }
     });
   }
 

@@ -44,6 +44,8 @@ export interface Packer {
    * gives the i-th pack's job again, for what a failed worker left unanswered.
    */
   results(rebuild: (index: number) => PackJob): PackDone[];
+  /** Forgets what was submitted since the last results() (the intern failed): no later call gets its answers. */
+  discard(): void;
   close(): void;
 }
 
@@ -56,6 +58,9 @@ export function inlinePacker(): Packer {
       const out = done;
       done = [];
       return out;
+    },
+    discard: () => {
+      done = [];
     },
     close: () => {},
   };
@@ -90,24 +95,33 @@ export function workerPacker(
   const spawn = () => {
     const channel = new MessageChannel();
     counter = new Int32Array(new SharedArrayBuffer(4));
-    worker = new Worker(source, {
+    const w = new Worker(source, {
       eval: true,
       workerData: { port: channel.port2, counter, options: BROTLI_OPTIONS },
       transferList: [channel.port2],
     });
-    worker.unref();
-    // a worker that throws or exits answers no more: results() notices by its deadline or the flag
-    worker.on('error', () => (broken = true));
-    worker.on('exit', () => (broken = true));
+    w.unref();
+    // a worker that throws or exits answers no more: results() notices by its deadline or the flag (a worker
+    // ended on purpose by discard() is not this one)
+    const gone = () => {
+      if (worker === w) broken = true;
+    };
+    w.on('error', gone);
+    w.on('exit', gone);
+    worker = w;
     port = channel.port1;
     port.unref();
   };
 
-  const stop = () => {
-    broken = true;
+  const end = () => {
     void worker?.terminate();
     port?.close();
     worker = undefined;
+    port = undefined;
+  };
+  const stop = () => {
+    broken = true;
+    end();
   };
 
   return {
@@ -150,6 +164,15 @@ export function workerPacker(
       }
       for (let i = out.length; i < total; i++) out.push(pack(rebuild(i)));
       return out;
+    },
+    discard() {
+      // answers still on their way would be taken as the next intern's: end this worker, the next intern starts one
+      if (sent > 0) {
+        end();
+        received = 0;
+      }
+      submitted = 0;
+      sent = 0;
     },
     close: stop,
   };

@@ -157,6 +157,26 @@ describe('the object store on a big intern', () => {
     }
   });
 
+  it('fails an intern half-way without its packs answering the next one', async () => {
+    const conn = openDatabase(tempStorePath());
+    const other = openDatabase(tempStorePath());
+    try {
+      const store = objectStore(conn);
+      const bad = Array.from({ length: 1200 }, (_, i) => (i === 900 ? { a: 1n } : pod(i)));
+      expect(() => store.intern(bad, { hashes: false })).toThrow(/cannot be stored as JSON/);
+      expect(conn.db.prepare('SELECT count(*) FROM objects').pluck().get()).toBe(0);
+      await new Promise((r) => setTimeout(r, 100)); // the ended worker's exit is not taken for the next one's
+      const good = Array.from({ length: 1200 }, (_, i) => pod(i + 5000));
+      const r = store.intern(good, { hashes: true });
+      const want = objectStore(other).intern(good, { hashes: true });
+      expect(r.hashes).toEqual(want.hashes);
+      expect(store.byIds(r.ids.slice(-2))).toEqual(good.slice(-2));
+    } finally {
+      conn.close();
+      other.close();
+    }
+  });
+
   it('keeps equal objects once within one intern, across packs', () => {
     const conn = openDatabase(tempStorePath());
     try {
