@@ -9,6 +9,7 @@
  * `ingest` is the whole capture from a frame; where frames come from (a live cluster, the sample's scenario) is
  * the caller's business, so the same code records both.
  */
+import type { Condition } from '../kube/inventory/objects';
 import type { Store, TimelineInput } from '../store';
 import { changePoints } from './changepoints';
 import {
@@ -199,9 +200,10 @@ function createdAt(o: CapturedObject, atMs: number, prevMs: number | null): numb
 const troubled = (type: string, status: string) => (type === 'Ready' ? status !== 'True' : status === 'True');
 
 /**
- * A first capture's view of a node's recent past: each condition in trouble (not Ready, under pressure) that turned
- * so within the last hour (its lastTransitionTime), as a row at that moment. A node that went NotReady ten minutes before the console was
- * opened is on the timeline when it did; the key is the transition's, so a later first capture adds no duplicate.
+ * A first capture's view of a node's recent past: each condition in trouble (not Ready, under pressure) that
+ * turned so within the last hour (its lastTransitionTime), as a row at that moment. A node that went NotReady ten
+ * minutes before the console was opened is on the timeline when it did; the key is the transition's, so a later
+ * first capture adds no duplicate.
  */
 function nodeTransitions(
   node: CapturedObject,
@@ -209,19 +211,7 @@ function nodeTransitions(
   atMs: number,
   model: string | null,
 ): TimelineInput[] {
-  const list =
-    (
-      node.status as
-        | {
-            conditions?: Array<{
-              type: string;
-              status: string;
-              reason?: string;
-              lastTransitionTime?: string;
-            }>;
-          }
-        | undefined
-    )?.conditions ?? [];
+  const list = (node.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
   return list.flatMap((c) => {
     const t = Date.parse(c.lastTransitionTime ?? '');
     if (!Number.isFinite(t) || t > atMs || t <= atMs - CREATED_HORIZON_MS || !troubled(c.type, c.status))
