@@ -95,20 +95,7 @@ export function incidentApi(
     modelNames: () =>
       new Map(openRecords().flatMap((r) => r.models.map((m) => [m.serviceId, m.name] as const))),
     // the open incidents' models and fallbacks: a traffic change is about the first of them it names
-    actionsAfter: (seq) =>
-      actionsAfter(
-        ctx,
-        seq,
-        openRecords().flatMap((r) =>
-          r.models.flatMap((m) =>
-            [m.serviceId, m.fallbackId].flatMap((id) => {
-              if (!id) return [];
-              const p = parseServiceId(id);
-              return [{ serviceId: id, name: p.name, namespace: p.namespace }];
-            }),
-          ),
-        ),
-      ),
+    actionsAfter: (seq) => actionsAfter(ctx, seq, openRecords().flatMap(incidents.modelKeys)),
     onCapture: notify,
     budgetBytes: () => {
       const v = ctx.store.settings.get<number>(RECORDER_BUDGET_KEY);

@@ -298,9 +298,7 @@ function evidence(store: Store, rec: IncidentRecord, nowMs: number): ClockEviden
     .map((r) => ({ startsMs: r.atMs, summary: r.summary, entryId: r.id }));
   // responses: this incident's notes, and the actions about its models (and fallbacks) or its alerts, not what
   // someone did elsewhere in the cluster meanwhile
-  const involved = new Set(
-    rec.models.flatMap((m) => (m.fallbackId ? [m.serviceId, m.fallbackId] : [m.serviceId])),
-  );
+  const involved = new Set(modelKeys(rec).map((k) => k.serviceId));
   const aboutIt = (r: { model: string | null; details: Record<string, unknown> }) =>
     (r.model !== null && involved.has(r.model)) ||
     (Array.isArray(r.details.alertNames) &&
