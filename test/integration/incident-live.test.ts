@@ -3,24 +3,15 @@
  * dispatcher: declare from the llama-70b-chat alert, watch the flight recorder fill the war room, act, resolve.
  * Times are checked against the scenario's own timestamps and Alertmanager's own answer.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
-import type { Dispatcher } from '../../shared/transport';
-import { createAppApi } from '../../main/api';
-import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import type { Channel, ChannelInput } from '../../shared/contract';
+import { startSandbox, type Sandbox } from '../harness';
+import { sandboxConsole, type SandboxConsole } from '../fixtures/sandboxConsole';
 
 let sandbox: Sandbox;
-let api: { dispatcher: Dispatcher; close(): Promise<void> };
-let work: string;
+let fb: SandboxConsole;
 
-async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await api.dispatcher.invoke(channel, input);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
+const call = <C extends Channel>(channel: C, input: ChannelInput<C>) => fb.call(channel, input);
 
 async function until<T>(
   what: string,
@@ -38,29 +29,16 @@ async function until<T>(
 
 beforeAll(async () => {
   sandbox = await startSandbox({ alertFor: '20s' });
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-incident-'));
-  api = await createAppApi({
-    storePath: path.join(work, 'firebreak.db'),
-    transport: 'memory',
-    version: 'test',
-    env: { KUBECONFIG: sandbox.kubeconfigPath, HOME: work },
-    checkOutputs: true,
+  fb = await sandboxConsole(sandbox, {
+    folderPrefix: 'fb-incident-',
+    alertmanager: true,
     effectTimeoutMs: 30_000,
-  });
-  await call('settings.update', {
-    kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
-    prometheus: {
-      url: sandbox.prometheusUrl,
-      auth: { kind: 'none' },
-      alertmanagerUrl: sandbox.alertmanagerUrl,
-    },
   });
 }, 180_000);
 
 afterAll(async () => {
-  await api?.close();
+  await fb?.close();
   await sandbox?.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 describe('an incident run from the war room, against the sandbox', () => {
@@ -177,7 +155,7 @@ describe('an incident run from the war room, against the sandbox', () => {
     expect(acked.tiles.find((t) => t.role === 'fallback')!.trafficShare).toBe(1);
 
     // resolving while the alert still fires needs the commander's word
-    const refused = await api.dispatcher.invoke('incident.resolve', { id: inc.id });
+    const refused = await fb.api.dispatcher.invoke('incident.resolve', { id: inc.id });
     expect(refused.ok).toBe(false);
     const closed = await call('incident.resolve', { id: inc.id, force: true });
     expect(closed.status).toBe('resolved');

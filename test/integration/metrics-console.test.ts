@@ -3,28 +3,19 @@
  * dispatcher (outputs checked against the contract). Every number is compared with a value computed here,
  * independently, from the scenario's generated history (its counters, buckets and gauges), not from PromQL.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelInput, ChannelOutput, Channel } from '../../shared/contract';
-import type { Dispatcher } from '../../shared/transport';
-import { createAppApi } from '../../main/api';
-import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import { startSandbox, type Sandbox } from '../harness';
+import { sandboxConsole, type SandboxConsole } from '../fixtures/sandboxConsole';
 import { prometheusDoor } from '../fixtures/metrics/prometheusDoor';
 import type { SeriesDef } from '../harness/scenario';
 import { decodeCells, NO_CELL } from '../../shared/gpu';
 
 let sandbox: Sandbox;
-let api: { dispatcher: Dispatcher; close(): Promise<void> };
-let work: string;
+let fb: SandboxConsole;
 let T: number;
 
-async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await api.dispatcher.invoke(channel, input);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
+const call = <C extends Channel>(channel: C, input: ChannelInput<C>) => fb.call(channel, input);
 /** Alertmanager's silences, read directly */
 async function amSilences(): Promise<
   Array<{
@@ -39,37 +30,17 @@ async function amSilences(): Promise<
   const res = await fetch(`${sandbox.alertmanagerUrl}/api/v2/silences`);
   return (await res.json()) as never;
 }
-async function callError(channel: Channel, input: unknown) {
-  const r = await api.dispatcher.invoke(channel, input);
-  if (r.ok) throw new Error(`${channel} succeeded`);
-  return r.error;
-}
+const callError = (channel: Channel, input: unknown) => fb.callError(channel, input);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ alertFor: '20s' });
   T = sandbox.scenario.now.getTime() / 1000;
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-metrics-'));
-  api = await createAppApi({
-    storePath: path.join(work, 'firebreak.db'),
-    transport: 'memory',
-    version: 'test',
-    env: { KUBECONFIG: sandbox.kubeconfigPath, HOME: work },
-    checkOutputs: true,
-  });
-  await call('settings.update', {
-    kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
-    prometheus: {
-      url: sandbox.prometheusUrl,
-      auth: { kind: 'none' },
-      alertmanagerUrl: sandbox.alertmanagerUrl,
-    },
-  });
+  fb = await sandboxConsole(sandbox, { folderPrefix: 'fb-metrics-', alertmanager: true });
 });
 
 afterAll(async () => {
-  await api?.close();
+  await fb?.close();
   await sandbox?.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------------------------

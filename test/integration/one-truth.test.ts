@@ -3,46 +3,25 @@
  * same on every channel that shows them: the Models list (whose figures the Traffic view shows beside each
  * backend), Model health's tile, and Model health's detail whatever its chart window.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
-import type { Dispatcher } from '../../shared/transport';
-import { createAppApi } from '../../main/api';
 import { nowInstant } from '../../main/metrics/nowFigures';
-import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import { startSandbox, type Sandbox } from '../harness';
+import { sandboxConsole, type SandboxConsole } from '../fixtures/sandboxConsole';
 
 let sandbox: Sandbox;
-let api: { dispatcher: Dispatcher; close(): Promise<void> };
-let work: string;
+let fb: SandboxConsole;
 
-async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await api.dispatcher.invoke(channel, input);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
+const call = <C extends Channel>(channel: C, input: ChannelInput<C>) => fb.call(channel, input);
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-one-truth-'));
-  api = await createAppApi({
-    storePath: path.join(work, 'firebreak.db'),
-    transport: 'memory',
-    version: 'test',
-    env: { KUBECONFIG: sandbox.kubeconfigPath, HOME: work },
-    checkOutputs: true,
-  });
-  await call('settings.update', {
-    kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
-    prometheus: { url: sandbox.prometheusUrl, auth: { kind: 'none' } },
-  });
+  fb = await sandboxConsole(sandbox, { folderPrefix: 'fb-one-truth-' });
 });
 
 afterAll(async () => {
-  await api?.close();
+  await fb?.close();
   await sandbox?.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 const LLAMA = {

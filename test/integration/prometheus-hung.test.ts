@@ -4,29 +4,21 @@
  * comes within the Prometheus timeout (10 s) plus slack, with the last values seen (the copy saved, marked with
  * its time), the Models list in the same worst-first order, and the list saying since when Prometheus is down.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppApi } from '../../main/api';
 import { PROMETHEUS_TIMEOUT_MS } from '../../main/api/context';
-import type { Channel, ChannelInput, ChannelOutput } from '../../shared/contract';
+import type { Channel, ChannelInput } from '../../shared/contract';
 import type { ModelList } from '../../shared/models';
-import { startSandbox, SANDBOX_CONTEXT, type Sandbox } from '../harness';
+import { startSandbox, type Sandbox } from '../harness';
+import { sandboxConsole, type SandboxConsole } from '../fixtures/sandboxConsole';
 import { prometheusDoor, type PrometheusDoor } from '../fixtures/metrics/prometheusDoor';
 
 const SLACK_MS = 3_000;
 let sandbox: Sandbox;
-let api: Awaited<ReturnType<typeof createAppApi>>;
-let work: string;
+let fb: SandboxConsole;
 /** the sandbox's Prometheus behind a door: the outages happen behind the URL the console was set to */
 let door: PrometheusDoor;
 
-async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-  const r = await api.dispatcher.invoke(channel, input);
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
-  return r.value as ChannelOutput<C>;
-}
+const call = <C extends Channel>(channel: C, input: ChannelInput<C>) => fb.call(channel, input);
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = Date.now();
   const value = await run();
@@ -41,25 +33,13 @@ const worstFirst = (list: ModelList) =>
 beforeAll(async () => {
   sandbox = await startSandbox({ historyHours: 3 });
   door = await prometheusDoor(sandbox.prometheusUrl);
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-hung-'));
-  api = await createAppApi({
-    storePath: path.join(work, 'firebreak.db'),
-    transport: 'memory',
-    version: 'test',
-    env: { KUBECONFIG: sandbox.kubeconfigPath, HOME: work },
-    checkOutputs: true,
-  });
-  await call('settings.update', {
-    kube: { kubeconfigPath: sandbox.kubeconfigPath, context: SANDBOX_CONTEXT },
-    prometheus: { url: door.url, auth: { kind: 'none' } },
-  });
+  fb = await sandboxConsole(sandbox, { folderPrefix: 'fb-hung-', prometheusUrl: door.url });
 }, 180_000);
 
 afterAll(async () => {
   await door?.close();
-  await api?.close();
+  await fb?.close();
   await sandbox?.stop();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 describe('a hung Prometheus, then one answering 500', () => {
