@@ -396,14 +396,7 @@ function loadPacked(store: Store, payload: PayloadV2, packBytes: Buffer, fileNam
               members: Buffer.from(c.members, 'base64'),
               objectCount: c.count ?? -1,
             });
-      store.incidents.addCapture({
-        atMs: c.atMs,
-        mode: c.mode,
-        context: c.context,
-        snapshotId,
-        durationMs: c.durationMs,
-        note: c.note,
-      });
+      addCapture(store, c, snapshotId);
     }
   } catch {
     // a fresh in-memory store fails only on what the file says: a member or object out of place, a repeated hash
@@ -412,6 +405,12 @@ function loadPacked(store: Store, payload: PayloadV2, packBytes: Buffer, fileNam
       'It was written by a faulty exporter; ask for a fresh export.',
     );
   }
+}
+
+/** A capture of either format, as the store keeps it. */
+function addCapture(store: Store, c: z.infer<z.ZodObject<typeof Capture>>, snapshotId: number | null): void {
+  const { atMs, mode, context, durationMs, note } = c;
+  store.incidents.addCapture({ atMs, mode, context, snapshotId, durationMs, note });
 }
 
 /** Format 1: every capture's objects as JSON, stored again (slow for large captures; small files only). */
@@ -431,13 +430,6 @@ function loadV1(store: Store, payload: PayloadV1, fileName: string): void {
         objects: objs,
       }).id;
     }
-    store.incidents.addCapture({
-      atMs: c.atMs,
-      mode: c.mode,
-      context: c.context,
-      snapshotId,
-      durationMs: c.durationMs,
-      note: c.note,
-    });
+    addCapture(store, c, snapshotId);
   }
 }

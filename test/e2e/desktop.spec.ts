@@ -10,14 +10,7 @@ import { expect, saveScreenshot, test } from './fixtures';
  */
 async function configureMetrics() {
   const { main, sandbox } = e2eEnv();
-  await configure(main, sandbox.prometheusUrl);
-  await api(main, 'settings.update', {
-    prometheus: {
-      url: sandbox.prometheusUrl,
-      auth: { kind: 'none' },
-      alertmanagerUrl: sandbox.alertmanagerUrl ?? null,
-    },
-  });
+  await configure(main, sandbox.prometheusUrl, { alertmanager: true });
 }
 
 /** Posts an alert straight to the sandbox's Alertmanager (endsAt in the past resolves it). */

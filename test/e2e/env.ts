@@ -62,10 +62,18 @@ export async function listedModelNames(server: ServeInfo): Promise<string[]> {
 }
 
 /** Points a serve server at the sandbox cluster, with the given Prometheus URL (null = none). */
-export async function configure(server: ServeInfo, prometheusUrl: string | null): Promise<void> {
+export async function configure(
+  server: ServeInfo,
+  prometheusUrl: string | null,
+  opts: { alertmanager?: boolean } = {},
+): Promise<void> {
   const { sandbox } = e2eEnv();
   await api(server, 'settings.update', {
     kube: { kubeconfigPath: sandbox.kubeconfigPath, context: sandbox.context },
-    prometheus: { url: prometheusUrl, auth: { kind: 'none' } },
+    prometheus: {
+      url: prometheusUrl,
+      auth: { kind: 'none' },
+      ...(opts.alertmanager ? { alertmanagerUrl: sandbox.alertmanagerUrl ?? null } : {}),
+    },
   });
 }

@@ -164,14 +164,7 @@ async function rollTo(server: ServeInfo, image: string): Promise<void> {
 test.describe('an incident against the sandbox', () => {
   test.beforeAll(async () => {
     const { main, sandbox } = e2eEnv();
-    await configure(main, sandbox.prometheusUrl);
-    await api(main, 'settings.update', {
-      prometheus: {
-        url: sandbox.prometheusUrl,
-        auth: { kind: 'none' },
-        alertmanagerUrl: sandbox.alertmanagerUrl ?? null,
-      },
-    });
+    await configure(main, sandbox.prometheusUrl, { alertmanager: true });
     await rollTo(main, BAD);
   });
 

@@ -31,14 +31,7 @@ async function slashFilter(page: Page, text: string) {
 test.describe('keyboard', () => {
   test.beforeAll(async () => {
     const { main, sandbox } = e2eEnv();
-    await configure(main, sandbox.prometheusUrl);
-    await api(main, 'settings.update', {
-      prometheus: {
-        url: sandbox.prometheusUrl,
-        auth: { kind: 'none' },
-        alertmanagerUrl: sandbox.alertmanagerUrl ?? null,
-      },
-    });
+    await configure(main, sandbox.prometheusUrl, { alertmanager: true });
   });
 
   test('the palette runs a rollback to its dialog, and is cancelled there', async ({ page }) => {

@@ -3,15 +3,8 @@ import { expect, saveScreenshot, test } from './fixtures';
 
 /** Points the main serve server at the sandbox's Prometheus and Alertmanager. */
 async function configureMetrics(prometheusUrl: string) {
-  const { main, sandbox } = e2eEnv();
-  await configure(main, prometheusUrl);
-  await api(main, 'settings.update', {
-    prometheus: {
-      url: prometheusUrl,
-      auth: { kind: 'none' },
-      alertmanagerUrl: sandbox.alertmanagerUrl ?? null,
-    },
-  });
+  const { main } = e2eEnv();
+  await configure(main, prometheusUrl, { alertmanager: true });
 }
 
 test.describe('GPUs, model health and alerts', () => {
